@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-long setup system-deps db assets clean
+.PHONY: run run-cluster test test-long setup system-deps db assets clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ db: setup
 run: db
 	@echo "Common Ground: open http://$(HOST):$(PORT)/ in two browsers (Ctrl+C stops it)"
 	$(BIN)/gunicorn -k gevent -w 1 -b $(HOST):$(PORT) 'app:create_app()'
+
+# Two app processes (ports PORT and PORT+1) sharing a throwaway PostgreSQL and Redis on loopback.
+run-cluster: setup system-deps
+	$(BIN)/python -m bench.cluster --ports $(PORT) $$(($(PORT) + 1))
 
 # The whole suite on SQLite, then the service, request and socket tests again on a real PostgreSQL.
 test: setup node_modules/.installed system-deps

@@ -1,0 +1,84 @@
+"""Several app processes sharing PostgreSQL and Redis, for a local try (`make run-cluster`) and the benchmarks.
+
+Starts a throwaway PostgreSQL and Redis on loopback (Debian's packages, data in a temporary folder, gone
+afterwards), runs the migrations, then `gunicorn -k gevent -w 1 'app:create_app()'` once per port with
+DATABASE_URL and SOCKETIO_MESSAGE_QUEUE pointing at them. Ctrl+C stops everything.
+
+    python -m bench.cluster --ports 5001 5002
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import Server  # noqa: E402
+from tests.services import PostgresServer, RedisServer  # noqa: E402
+
+DATABASE = "common_ground"
+
+
+def migrate(database_url: str) -> None:
+    """Run every Alembic migration against the database, as `flask db upgrade` does."""
+    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "app", "db", "upgrade"], cwd=ROOT,
+                   env={**os.environ, "DATABASE_URL": database_url}, check=True, capture_output=True)
+
+
+@contextmanager
+def cluster(ports: list[int | None], workdir: Path, env: dict | None = None):
+    """Yield (postgres url, redis url, [Server]) with one app process per port; stop them all on exit."""
+    postgres = PostgresServer().start()
+    redis = RedisServer(workdir / "redis").start()
+    servers: list[Server] = []
+    try:
+        postgres.execute(f"CREATE DATABASE {DATABASE}")
+        url = postgres.url(DATABASE)
+        migrate(url)
+        shared = {"SOCKETIO_MESSAGE_QUEUE": redis.url, **(env or {})}
+        for port in ports:
+            servers.append(Server(workdir, url, port=port, env=shared).start())
+        yield url, redis.url, servers
+    finally:
+        for server in servers:
+            server.stop()
+        redis.stop()
+        postgres.stop()
+
+
+# `make run-cluster` is for trying the app by hand: real password hashing and rate limits, as `make run` has.
+RUN_ENV = {"ARGON2_TIME_COST": "3", "ARGON2_MEMORY_KIB": str(64 * 1024), "RATELIMIT_ENABLED": "1",
+           "QUICK_EXIT_URL": "https://www.wikipedia.org/", "SECRET_KEY": ""}
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Start the cluster and wait for Ctrl+C (or SIGTERM)."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ports", type=int, nargs="+", default=[5001, 5002])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cg-cluster-") as workdir, \
+            cluster(args.ports, Path(workdir), RUN_ENV) as (database_url, redis_url, servers):
+        print(f"PostgreSQL: {database_url}\nRedis:      {redis_url}")
+        for server in servers:
+            print(f"App:        {server.url}/   (log: {server.log_path})")
+        print("Open one process in one browser and the other in another. Ctrl+C stops everything.", flush=True)
+        try:
+            servers[0].process.wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
