@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from flask import Flask, render_template, request, session
 from flask_login import current_user
@@ -40,12 +41,18 @@ CSP = {
 }
 
 
+# FULL syncs the WAL at every commit (survives power loss); NORMAL syncs at checkpoints only, so a commit
+# survives a crash of the process but maybe not of the machine. See BENCHMARKS.md for what each costs.
+SQLITE_SYNCHRONOUS = {"full": "FULL", "normal": "NORMAL"}[os.environ.get("SQLITE_SYNCHRONOUS", "full").lower()]
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
     """Turn on WAL and foreign keys for every SQLite connection (other databases are left alone)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()

@@ -1,0 +1,179 @@
+"""The side-by-side benchmark: our server, Hocuspocus and y-websocket under the same load, in one run.
+
+    bench/install-peers.sh                      # once: Hocuspocus and y-websocket into bench/peers/
+    .venv/bin/python -m bench.run               # the ramp and the relay workload; see --help
+
+For each server: start it on loopback, ramp the number of couples typing (bench/load.mjs), sample the
+server process's CPU time and memory around each step, stop it. Results go to bench/out/<time>/results.json
+and a Markdown table on stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.cluster import migrate  # noqa: E402
+from tests.servers import Server, free_port  # noqa: E402
+
+BENCH = ROOT / "bench"
+SECRET = "bench-secret-key"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def process_rss_mib(pid: int) -> float:
+    """Resident memory of a process in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def load_average() -> float:
+    """The one-minute load average of the machine."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+class NodeServer:
+    """A peer server (Hocuspocus or y-websocket) as a Node process on loopback."""
+
+    def __init__(self, name: str, workdir: Path):
+        self.name, self.port = name, free_port()
+        self.log = open(workdir / f"{name}.log", "ab")
+        if name == "hocuspocus":
+            command, env = ["node", str(BENCH / "hocuspocus.mjs"), str(self.port)], {}
+        else:
+            command = ["node", str(BENCH / "peers/node_modules/y-websocket/bin/server.cjs")]
+            env = {"HOST": "127.0.0.1", "PORT": str(self.port)}  # no YPERSISTENCE: documents live in memory
+        self.process = subprocess.Popen(command, env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        self.url = f"ws://127.0.0.1:{self.port}"
+        self.pid = self.process.pid
+        time.sleep(1.5)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.log.close()
+
+
+class OurServer:
+    """Our app: `gunicorn -k gevent -w 1 'app:create_app()'` on the benchmark database."""
+
+    def __init__(self, workdir: Path, database_url: str, env: dict):
+        self.server = Server(workdir, database_url, env={"SECRET_KEY": SECRET, **env}).start(timeout=60)
+        self.url = self.server.url
+        children = Path(f"/proc/{self.server.process.pid}/task/{self.server.process.pid}/children").read_text()
+        self.pid = int(children.split()[0])  # the gevent worker, where all the work happens
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def run_load(args: list[str], timeout: float) -> dict:
+    """Run bench/load.mjs and return its JSON result (or the error)."""
+    try:
+        done = subprocess.run(["node", str(BENCH / "load.mjs"), *args], capture_output=True, text=True,
+                              timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return {"failed": f"timed out after {timeout}s"}
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else {"failed": (done.stderr or done.stdout)[-500:]}
+
+
+def ramp(name: str, server, steps: list[int], couples_file: Path, options) -> list[dict]:
+    """Each step: N couples connect and type; the server's CPU and memory are sampled around the window."""
+    results = []
+    for n in steps:
+        if name == "ours":
+            subset = couples_file.parent / f"couples-{n}.json"
+            subset.write_text(json.dumps(json.loads(couples_file.read_text())[:n]))
+            target = str(subset)
+        else:
+            target = str(n)
+        rss_idle = process_rss_mib(server.pid)
+        cpu_before, started = process_cpu(server.pid), time.monotonic()
+        result = run_load(["type", name, server.url, target, str(options.rate), str(options.warmup),
+                           str(options.measure)], timeout=options.warmup + options.measure + 600)
+        wall = time.monotonic() - started
+        result.update(server=name, couples=n, load_average=load_average(),
+                      server_cpu=round((process_cpu(server.pid) - cpu_before) / wall, 2),
+                      server_rss_mib=round(process_rss_mib(server.pid), 1),
+                      rss_kib_per_couple=round((process_rss_mib(server.pid) - rss_idle) * 1024 / n, 1))
+        print(json.dumps(result), flush=True)
+        results.append(result)
+        time.sleep(2)
+    return results
+
+
+def relay(name: str, server, couples_file: Path, inserts: int, runs: int) -> list[dict]:
+    """The 2 x inserts relay workload, `runs` times, each on a fresh document."""
+    results = []
+    for i in range(runs):
+        if name == "ours":
+            target = couples_file.parent / f"relay-{i}.json"
+            target.write_text(json.dumps([json.loads(couples_file.read_text())[-1 - i]]))
+        else:
+            target = 1
+        result = run_load(["relay", name, server.url, str(target), str(inserts)], timeout=600)
+        result.update(server=name, load_average=load_average())
+        print(json.dumps(result), flush=True)
+        results.append(result)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Our server against Hocuspocus and y-websocket, side by side.")
+    parser.add_argument("--couples", type=int, nargs="+", default=[100, 250, 500, 1000, 2000])
+    parser.add_argument("--rate", type=float, default=2.0, help="updates per second per client")
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--measure", type=float, default=20)
+    parser.add_argument("--servers", nargs="+", default=["ours", "hocuspocus", "y-websocket"])
+    parser.add_argument("--relay", type=int, default=2000, help="inserts per client in the relay workload (0: skip)")
+    parser.add_argument("--relay-runs", type=int, default=3)
+    parser.add_argument("--database", default="sqlite", help="sqlite, or a postgresql+psycopg:// URL of an empty database")
+    parser.add_argument("--sqlite-synchronous", default="full", choices=["full", "normal"])
+    options = parser.parse_args()
+
+    workdir = BENCH / "out" / time.strftime("%Y%m%d-%H%M%S")
+    workdir.mkdir(parents=True)
+    results: dict = {"machine": {"cores": os.cpu_count(), "load_average_at_start": load_average()},
+                     "options": vars(options), "ramp": [], "relay": []}
+    if "ours" in options.servers:
+        database_url = f"sqlite:///{workdir / 'bench.sqlite'}" if options.database == "sqlite" else options.database
+        migrate(database_url)
+        couples_file = workdir / "couples.json"
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-m", "bench.setup", database_url, SECRET,
+                        str(max(options.couples) + options.relay_runs), str(couples_file)], cwd=ROOT, check=True)
+        print(f"set up {max(options.couples) + options.relay_runs} couples in {time.monotonic() - started:.0f}s",
+              flush=True)
+    for name in options.servers:
+        server = OurServer(workdir, database_url, {"SQLITE_SYNCHRONOUS": options.sqlite_synchronous}) \
+            if name == "ours" else NodeServer(name, workdir)
+        try:
+            if options.relay:
+                results["relay"] += relay(name, server, couples_file if name == "ours" else None,
+                                          options.relay, options.relay_runs)
+            results["ramp"] += ramp(name, server, options.couples, couples_file if name == "ours" else None, options)
+        finally:
+            server.stop()
+    (workdir / "results.json").write_text(json.dumps(results, indent=1))
+    print(f"results: {workdir / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
