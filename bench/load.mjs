@@ -314,12 +314,13 @@ async function relay(n) {
   };
   await Promise.all([typist(a), typist(b)]);
   const done = () => clients.every((c) => textOf(c.doc).length === base + 2 * n && c.pendingAcks <= 0);
-  const deadline = started + 300_000;
+  const deadline = started + Number(process.env.RELAY_TIMEOUT_S || 120) * 1000;
   while (!done() && now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
   const seconds = (now() - started) / 1000;
   const same = textOf(a.doc).toString() === textOf(b.doc).toString();
   clients.forEach((client) => client.close());
-  return { server, inserts: 2 * n, seconds: round(seconds, 3), converged: same && done(), acked, errors };
+  const state = clients.map((c) => ({ length: textOf(c.doc).length - base, unacknowledged: c.pendingAcks }));
+  return { server, inserts: 2 * n, seconds: round(seconds, 3), converged: same && done(), acked, errors, state };
 }
 
 function round(value, digits = 1) {

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -26,6 +28,7 @@ from tests.servers import Server, free_port  # noqa: E402
 BENCH = ROOT / "bench"
 SECRET = "bench-secret-key"
 TICK = os.sysconf("SC_CLK_TCK")
+SATURATED_MS = 2000  # a step whose p99 passes this ends the ramp
 
 
 def process_cpu(pid: int) -> float:
@@ -115,6 +118,8 @@ def ramp(name: str, server, steps: list[int], couples_file: Path, options) -> li
                       rss_kib_per_couple=round((process_rss_mib(server.pid) - rss_idle) * 1024 / n, 1))
         print(json.dumps(result), flush=True)
         results.append(result)
+        if "failed" in result or (result.get("p99_ms") or 0) > SATURATED_MS:
+            break  # far past the budget: larger steps would only take long and say the same
         time.sleep(2)
     return results
 
@@ -135,7 +140,37 @@ def relay(name: str, server, couples_file: Path, inserts: int, runs: int) -> lis
     return results
 
 
+RAMP_COLUMNS = ["server", "couples", "updates_sent_per_s", "acked_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms",
+                "not_arrived", "errors", "server_cpu", "server_rss_mib", "rss_kib_per_couple", "load_average"]
+
+
+def table(results: dict) -> str:
+    """The results as Markdown tables: the ramp, then the relay workload."""
+    lines = ["| " + " | ".join(RAMP_COLUMNS) + " |", "|" + " --- |" * len(RAMP_COLUMNS)]
+    for row in results["ramp"]:
+        lines.append("| " + " | ".join("failed: " + row["failed"][:60] if c == "p50_ms" and "failed" in row
+                                       else str(row.get(c, "")) for c in RAMP_COLUMNS) + " |")
+    lines += ["", "| server | inserts | seconds | converged | load average |", "| --- | --- | --- | --- | --- |"]
+    for row in results["relay"]:
+        lines.append(f"| {row['server']} | {row.get('inserts')} | {row.get('seconds', row.get('failed'))} | "
+                     f"{row.get('converged')} | {row['load_average']} |")
+    return "\n".join(lines)
+
+
+def _snapshot(database: Path, copy: Path) -> None:
+    """Copy a SQLite database (through its own backup, so the WAL is included)."""
+    import sqlite3
+
+    with sqlite3.connect(database) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _interrupt)  # stop the servers on the way out
     parser = argparse.ArgumentParser(description="Our server against Hocuspocus and y-websocket, side by side.")
     parser.add_argument("--couples", type=int, nargs="+", default=[100, 250, 500, 1000, 2000])
     parser.add_argument("--rate", type=float, default=2.0, help="updates per second per client")
@@ -146,21 +181,28 @@ def main() -> None:
     parser.add_argument("--relay-runs", type=int, default=3)
     parser.add_argument("--database", default="sqlite", help="sqlite, or a postgresql+psycopg:// URL of an empty database")
     parser.add_argument("--sqlite-synchronous", default="full", choices=["full", "normal"])
+    parser.add_argument("--reuse", type=Path, help="a bench/out/<time> folder whose couples to use again (SQLite)")
     options = parser.parse_args()
 
     workdir = BENCH / "out" / time.strftime("%Y%m%d-%H%M%S")
     workdir.mkdir(parents=True)
     results: dict = {"machine": {"cores": os.cpu_count(), "load_average_at_start": load_average()},
-                     "options": vars(options), "ramp": [], "relay": []}
+                     "options": {k: str(v) for k, v in vars(options).items()}, "ramp": [], "relay": []}
     if "ours" in options.servers:
         database_url = f"sqlite:///{workdir / 'bench.sqlite'}" if options.database == "sqlite" else options.database
-        migrate(database_url)
         couples_file = workdir / "couples.json"
-        started = time.monotonic()
-        subprocess.run([sys.executable, "-m", "bench.setup", database_url, SECRET,
-                        str(max(options.couples) + options.relay_runs), str(couples_file)], cwd=ROOT, check=True)
-        print(f"set up {max(options.couples) + options.relay_runs} couples in {time.monotonic() - started:.0f}s",
-              flush=True)
+        if options.reuse:  # the couples another run set up (SQLite), as they were before that run typed
+            shutil.copy(options.reuse / "fresh.sqlite", workdir / "bench.sqlite")
+            shutil.copy(options.reuse / "couples.json", couples_file)
+        else:
+            migrate(database_url)
+            started = time.monotonic()
+            subprocess.run([sys.executable, "-m", "bench.setup", database_url, SECRET,
+                            str(max(options.couples) + options.relay_runs), str(couples_file)], cwd=ROOT, check=True)
+            print(f"set up {max(options.couples) + options.relay_runs} couples in {time.monotonic() - started:.0f}s",
+                  flush=True)
+            if options.database == "sqlite":
+                _snapshot(workdir / "bench.sqlite", workdir / "fresh.sqlite")
     for name in options.servers:
         server = OurServer(workdir, database_url, {"SQLITE_SYNCHRONOUS": options.sqlite_synchronous}) \
             if name == "ours" else NodeServer(name, workdir)
@@ -172,6 +214,7 @@ def main() -> None:
         finally:
             server.stop()
     (workdir / "results.json").write_text(json.dumps(results, indent=1))
+    print(table(results))
     print(f"results: {workdir / 'results.json'}")
 
 
