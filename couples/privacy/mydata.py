@@ -46,7 +46,7 @@ def _stamp(moment: datetime | None) -> str | None:
 
 
 def own_data(user: User) -> dict:
-    """The privacy feature's part: account, own reflections, shared passages."""
+    """The privacy feature's part: account, own reflections, passages shared by either partner."""
     prompts = reflection.PROMPTS_BY_KEY
     return {
         "account": {
@@ -65,8 +65,12 @@ def own_data(user: User) -> dict:
             for entry in reflection.entries_of(user)
         ],
         "shared_passages": [
-            {"text": passage.body, "shared_at": _stamp(passage.created_at)}
-            for passage in reflection.passages_by(user)
+            {
+                "from": "me" if passage.author_id == user.id else passage.author.name,
+                "text": passage.body,
+                "shared_at": _stamp(passage.created_at),
+            }
+            for passage in reflection.passages_with(user)
         ],
     }
 

@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 from couples.access import current_couple
 from couples.clock import now
 from couples.errors import Invalid, NotFound
-from couples.models import Couple, User
+from couples.models import Couple, Membership, User
 from couples.privacy.models import Reflection, SharedPassage
 from extensions import db
 
@@ -154,6 +154,12 @@ def passages_in(couple: Couple) -> list[SharedPassage]:
 def passages_by(author: User) -> list[SharedPassage]:
     """Every passage the author shared, in any couple, newest first."""
     return _passages(SharedPassage.author_id == author.id)
+
+
+def passages_with(user: User) -> list[SharedPassage]:
+    """Every passage shared in any couple the user is or was part of, by either partner."""
+    couples = select(Membership.couple_id).where(Membership.user_id == user.id)
+    return _passages(SharedPassage.couple_id.in_(couples))
 
 
 def passage_view(passage: SharedPassage) -> dict:

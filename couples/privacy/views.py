@@ -23,13 +23,10 @@ def _erase_on_account_deletion(state):
     accounts.account_deleting.connect(reflection.erase_private_data)
 
 
-@bp.app_context_processor
-def home_card_values():
-    """What the home card shows: passages shared in the current couple."""
-    if not current_user.is_authenticated or request.endpoint != "couples.home":
-        return {}
-    couple = current_couple(current_user)
-    return {"shared_passages": reflection.passages_in(couple)[:5] if couple else []}
+@bp.app_template_global()
+def shared_passages(couple) -> list:
+    """Passages shared in a couple the page has already authorized (home card, archive)."""
+    return reflection.passages_in(couple) if couple else []
 
 
 def _require_csrf() -> None:

@@ -51,8 +51,9 @@ def test_export_matches_the_database(couple_with_writing, client, login):
     exported = json.loads(files["my-data/reflections.json"])
     assert sorted(e["text"] for e in exported) == sorted(r.body for r in rows)
     assert {e["written_at"] for e in exported} == {r.created_at.isoformat() for r in rows}
-    assert [p["text"] for p in json.loads(files["my-data/shared_passages.json"])] == \
-        ["I am sorry about the anniversary."]
+    passages = json.loads(files["my-data/shared_passages.json"])
+    assert sorted((p["from"], p["text"]) for p in passages) == [
+        ("Bob Lindqvist", "Bob's chosen words."), ("me", "I am sorry about the anniversary.")]
     markdown = files["my-data/my-data.md"]
     assert "I forgot the anniversary." in markdown and "What I did that may have hurt them" in markdown
 
