@@ -235,3 +235,23 @@ def test_login_is_throttled_per_account(migrated_db, tmp_path, make_user):
 def test_oversized_request_body_is_refused(client):
     response = client.post("/login", data={"email": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+def test_profile_changes_name_and_time_zone(client, make_user, login):
+    user = make_user()
+    browser = login(client, user)
+    response = browser.post("/account/profile", {"me-display_name": "  Alice  M. ", "me-time_zone": "America/Chicago"},
+                            page="/account")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (user.display_name, user.time_zone) == ("Alice M.", "America/Chicago")
+
+
+def test_profile_refuses_an_unknown_time_zone(client, make_user, login):
+    user = make_user()
+    browser = login(client, user)
+    response = browser.post("/account/profile", {"me-display_name": "Alice", "me-time_zone": "Nowhere/Else"},
+                            page="/account")
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert user.time_zone == "UTC"
