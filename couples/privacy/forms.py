@@ -1,6 +1,6 @@
 """Forms for reflection, sharing, sessions, my data and privacy settings."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, TextAreaField
+from wtforms import BooleanField, PasswordField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -10,7 +10,7 @@ from couples.privacy.reflection import BODY_LIMIT, PASSAGE_LIMIT, PROMPTS
 class ReflectionForm(FlaskForm):
     """Write or edit a private entry."""
 
-    prompt = SelectField("Prompt", choices=[SelectChoice(p.key, p.question) for p in PROMPTS])
+    prompt = RadioField("Start from a prompt", choices=[SelectChoice(p.key, p.question) for p in PROMPTS])
     body = TextAreaField("Your words", validators=[DataRequired(), Length(max=BODY_LIMIT)])
 
 

@@ -45,7 +45,6 @@ def _journal_page(form):
     return render_template(
         "privacy/journal.html",
         form=form,
-        prompts=reflection.PROMPTS,
         prompts_by_key=reflection.PROMPTS_BY_KEY,
         entries=reflection.entries_of(current_user),
         shared=reflection.passages_by(current_user),
@@ -69,6 +68,7 @@ def _entry_page(entry, form=None, share_form=None, status=200):
         "privacy/entry.html",
         entry=entry,
         prompt=reflection.PROMPTS_BY_KEY[entry.prompt],
+        prompts_by_key=reflection.PROMPTS_BY_KEY,
         form=form or ReflectionForm(formdata=None, prompt=entry.prompt, body=entry.body),
         share_form=share_form or ShareForm(formdata=None),
         confirm_form=ConfirmForm(),

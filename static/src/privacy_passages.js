@@ -4,7 +4,7 @@ import { connect } from './live.js';
 const list = document.getElementById('shared-passages');
 
 function formatDate(iso) {
-  return new Date(iso).toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
 function showPassage(passage) {

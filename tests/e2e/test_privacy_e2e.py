@@ -1,28 +1,23 @@
 """In two browsers: a private reflection stays private, one shared passage arrives; presence can be hidden;
 quick exit and idle logout leave nothing behind the back button."""
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, sign_up
-
-SHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
 MARKER = "e2e-private-marker-3b8f"
 PASSAGE = "I am sorry I stopped listening when you were worried."
 
 
 def shot(page, name):
-    """A full-page screenshot under docs/screenshots, at the page's width."""
-    if SHOTS.is_dir():
-        width = page.viewport_size["width"]
-        page.screenshot(path=str(SHOTS / f"privacy-{name}-{width}.png"), full_page=True)
+    """A screenshot named after the feature, the page and its width (when SCREENSHOTS is set)."""
+    screenshot(page, f"privacy-{name}-{page.viewport_size['width']}")
 
 
 def write_entry(page, text):
     page.goto("/reflection")
-    page.get_by_label("Prompt").select_option(label="What I did that may have hurt them")
+    page.get_by_label("What I did that may have hurt them").check()
     page.get_by_label("Your words").fill(text)
     page.get_by_role("button", name="Save privately").click()
     expect(page.locator(".flash")).to_contain_text("Only you can read this")
@@ -57,6 +52,9 @@ def test_partner_sees_only_the_shared_passage(partner_page):
     bob.goto("/reflection")
     assert MARKER not in bob.content()
 
+    alice.goto("/")
+    expect(alice.locator("#shared-passages")).to_contain_text("You shared")
+    shot(alice, "home")
     alice.goto("/reflection")
     expect(alice.locator(".entries")).to_contain_text(MARKER[:10])
     shot(alice, "journal")
