@@ -130,6 +130,12 @@ export function startIdleLogout(settings) {
   });
 }
 
+// A page brought back by the back button from the browser's memory asks the server
+// again, so a session ended meanwhile (quick exit, idle, logout) shows nothing.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) window.location.reload();
+});
+
 const root = document.body && document.body.dataset;
 if (root && root.idleTimeout) {
   startIdleLogout({

@@ -89,6 +89,15 @@ def test_turning_presence_off_hides_it_from_the_partner(partner_page):
     expect(alice.locator("#presence")).to_have_attribute("data-here", "false")
 
 
+def wait_until_signed_out(page):
+    """Wait (as a person reaching for the back button would) until the server has ended the session."""
+    for _ in range(100):
+        if page.context.request.get("/sessions/still-here", max_redirects=0).status == 302:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the quick exit did not end the session")
+
+
 def test_quick_exit_leaves_no_way_back(partner_page):
     page = partner_page(DESKTOP)
     sign_up(page, "Carol Nguyen", "carol@example.org")
@@ -96,6 +105,7 @@ def test_quick_exit_leaves_no_way_back(partner_page):
     page.goto("/reflection")
     page.get_by_role("link", name="Quick exit").click()
     page.wait_for_url("about:blank")
+    wait_until_signed_out(page)
     page.go_back()
     page.wait_for_load_state()
     assert MARKER not in page.content()

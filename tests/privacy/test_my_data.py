@@ -4,6 +4,8 @@ import json
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from couples.models import User
@@ -105,3 +107,35 @@ def test_a_missing_feature_is_left_out_but_a_broken_one_is_not_hidden(tmp_path, 
 def test_every_installed_feature_provides_export_for_user(app):
     for export in mydata.feature_exporters().values():
         assert callable(export)
+
+
+_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.text(min_size=1, max_size=30))
+_data = st.recursive(
+    _leaf,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(alphabet="abcdefgh_", min_size=1, max_size=8), inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(alphabet="abcdefgh_", min_size=1, max_size=8), _data, max_size=4))
+def test_markdown_export_keeps_every_written_word(data):
+    markdown = mydata.to_markdown(data)
+    json.dumps(data, default=mydata._json_default)  # the JSON side accepts the same data
+    texts = []
+
+    def leaves(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                leaves(item)
+        elif isinstance(value, list):
+            for item in value:
+                leaves(item)
+        elif isinstance(value, str):
+            texts.append(value)
+
+    leaves(data)
+    for text in texts:
+        for line in text.strip().splitlines():
+            assert line.strip() in markdown

@@ -143,3 +143,12 @@ def test_an_idle_session_is_not_listed(app, make_user, login, clock):
     page = here.get("/sessions").get_data(as_text=True)
     assert "Firefox on Windows" in page and "Safari on iPhone" not in page
     assert old.get("/sessions").status_code == 302
+
+
+def test_logging_out_here_from_the_sessions_page_signs_this_browser_out(app, make_user, login):
+    alice = make_user()
+    here = signed_in(app, login, alice)
+    response = here.post(f"/sessions/{_current(here)}/end", page="/sessions")
+    assert response.status_code == 302
+    assert here.get("/sessions").status_code == 302
+    assert live_ids(alice) == set()
