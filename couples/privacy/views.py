@@ -38,7 +38,7 @@ def _require_csrf() -> None:
 @login_required
 def journal():
     """The private journal: prompts to start from and the author's entries."""
-    return _journal_page(ReflectionForm(prompt=request.args.get("prompt", reflection.PROMPTS[0].key)))
+    return _journal_page(ReflectionForm(prompt=reflection.PROMPTS[0].key))
 
 
 def _journal_page(form):

@@ -12,6 +12,7 @@ PASSAGE = "I am sorry I stopped listening when you were worried."
 
 def shot(page, name):
     """A screenshot named after the feature, the page and its width (when SCREENSHOTS is set)."""
+    page.wait_for_load_state("load")
     screenshot(page, f"privacy-{name}-{page.viewport_size['width']}")
 
 
