@@ -113,3 +113,14 @@ def test_a_page_that_failed_to_share_keeps_the_entry_text(linked_couple, client,
     response = browser.post(f"{page}/share", {"passage": ""}, page=page)
     assert response.status_code == 400
     assert "Keep me on the page." in response.get_data(as_text=True)
+
+
+def test_deleting_an_entry_from_its_page_erases_it(linked_couple, client, login):
+    _, alice, _ = linked_couple()
+    entry = reflection.write(alice, "open", "Gone soon.")
+    browser = login(client, alice)
+    page = f"/reflection/{entry.id}"
+    assert "Delete it for good" in browser.get(page).get_data(as_text=True)
+    assert browser.post(f"{page}/delete", page=page).status_code == 302
+    assert db.session.scalar(select(Reflection.id).where(Reflection.id == entry.id)) is None
+    assert browser.get(page).status_code == 404
