@@ -1,7 +1,7 @@
 """The partner never receives the other's private reflection text: not through any page, export or socket.
 
 Alice writes reflections holding a unique marker; Bob, her linked partner, fetches every GET route of the app
-(with every id we know of filled in), downloads his data and listens on his sockets while Alice writes, edits,
+(with every id we know of filled in), downloads his data and listens on every socket namespace while Alice writes, edits,
 shares and changes settings. The marker must never reach him.
 """
 import io
@@ -12,9 +12,26 @@ import pytest
 
 from couples.events import NAMESPACE
 from couples.privacy import reflection
+from extensions import socketio
 from tests.conftest import PASSWORD
 
 MARKER = "zq-private-marker-7c1e9a"
+
+
+class Listener:
+    """Bob connected to every Socket.IO namespace of the app that lets him in, hearing everything."""
+
+    def __init__(self, socket_client, flask_client):
+        self.sockets = {}
+        for namespace in sorted(socketio.server.namespace_handlers):
+            if namespace == "/":
+                continue
+            client = socket_client(namespace, flask_client)
+            if client.is_connected(namespace):
+                self.sockets[namespace] = client
+
+    def get_received(self) -> str:
+        return repr([client.get_received(ns) for ns, client in self.sockets.items()])
 
 
 @pytest.fixture
@@ -22,9 +39,10 @@ def scene(app, linked_couple, login, socket_client):
     couple, alice, bob = linked_couple()
     alice_browser = login(app.test_client(), alice)
     bob_browser = login(app.test_client(), bob)
-    bob_socket = socket_client(NAMESPACE, bob_browser.client)
-    bob_socket.get_received(NAMESPACE)
-    return couple, alice, bob, alice_browser, bob_browser, bob_socket
+    bob_ears = Listener(socket_client, bob_browser.client)
+    assert NAMESPACE in bob_ears.sockets
+    bob_ears.get_received()
+    return couple, alice, bob, alice_browser, bob_browser, bob_ears
 
 
 def alice_writes_and_shares(alice, alice_browser):
@@ -53,14 +71,14 @@ def urls_for_every_get_route(app, ints, strings):
 
 
 def test_private_reflections_never_reach_the_partner(app, scene):
-    couple, alice, bob, alice_browser, bob_browser, bob_socket = scene
+    couple, alice, bob, alice_browser, bob_browser, bob_ears = scene
     entries = alice_writes_and_shares(alice, alice_browser)
 
     # The marker is really there for Alice, so a leak would be seen.
     assert MARKER in alice_browser.get("/reflection").get_data(as_text=True)
 
     # Socket traffic Bob received meanwhile: the shared copy, never the entry.
-    traffic = repr(bob_socket.get_received(NAMESPACE))
+    traffic = bob_ears.get_received()
     assert "Only these chosen words." in traffic
     assert MARKER not in traffic
 
@@ -86,8 +104,8 @@ def test_private_reflections_never_reach_the_partner(app, scene):
 
 
 def test_a_reconnecting_partner_gets_nothing_private_on_join(app, scene, socket_client):
-    couple, alice, bob, alice_browser, bob_browser, bob_socket = scene
+    couple, alice, bob, alice_browser, bob_browser, _ = scene
     alice_writes_and_shares(alice, alice_browser)
-    again = socket_client(NAMESPACE, bob_browser.client)
-    assert again.is_connected(NAMESPACE)
-    assert MARKER not in repr(again.get_received(NAMESPACE))
+    again = Listener(socket_client, bob_browser.client)
+    assert NAMESPACE in again.sockets
+    assert MARKER not in again.get_received()
