@@ -128,9 +128,11 @@ def _register(app: Flask) -> None:
     from agreements.service import create_first_document
     from couples.events import NAMESPACE, CoupleNamespace
     from couples.linking import couple_linked
+    from couples.privacy.views import bp as privacy_bp
     from couples.views import bp as couples_bp
 
     app.register_blueprint(couples_bp)
+    app.register_blueprint(privacy_bp)
     socketio.on_namespace(CoupleNamespace(NAMESPACE))
     socketio.on_namespace(agreements_events.AgreementsNamespace(agreements_events.NAMESPACE))
     couple_linked.connect(create_first_document)
