@@ -122,12 +122,20 @@ export class AgreementProvider extends Observable {
     this.socket.emit('yjs', this.docId, tight(bytes), onAck);
   }
 
-  _sendSyncStep1() {
-    if (!this.joined) return;
+  _sendSyncStep1(onAnswer = (answer) => this._answered(answer)) {
+    if (!this.joined) return false;
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(encoder, this.doc);
-    this._send(encoding.toUint8Array(encoder), (answer) => this._answered(answer));
+    this._send(encoding.toUint8Array(encoder), onAnswer);
+    return true;
+  }
+
+  /** Ask the server for what we lack; resolves once its answer is applied (false when offline). */
+  sync() {
+    return new Promise((resolve) => {
+      if (!this._sendSyncStep1((answer) => resolve(this._answered(answer)))) resolve(false);
+    });
   }
 
   // A message that may carry changes: counted until the server says they are committed.
