@@ -8,12 +8,184 @@ restore is a new edit of the live document, and the versions before it stay as t
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from flask import current_app
 from pycrdt import Array, Doc, Map, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, func, select
+from sqlalchemy import Text as SQLText
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from agreements import shape
+from agreements import rooms, shape
+from agreements.models import AgreementDocument, DocumentUpdate
+from agreements.service import document_for_member
+from couples import clock
+from couples.errors import NotFound
+from couples.models import User
+from extensions import UTCDateTime, db
+
+PAUSE_SECONDS = 60
+PAUSE = "pause"
+SIGNING = "signing"
+RESTORE = "restore"
+
+
+class Version(db.Model):
+    """A readable snapshot of a document at one moment, with why it was taken and who wrote since the last one."""
+
+    __tablename__ = "agreement_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("agreement_document.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    last_update_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+    author_ids: Mapped[str] = mapped_column(String(200), default="[]")
+    content_json: Mapped[str] = mapped_column(SQLText)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def content(self) -> dict:
+        """The snapshot as ``shape.read_document`` gave it."""
+        return json.loads(self.content_json)
+
+    @property
+    def authors(self) -> list[User]:
+        """The people who changed the document since the previous version."""
+        ids = json.loads(self.author_ids)
+        if not ids:
+            return []
+        users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+        return [users[i] for i in ids if i in users]
+
+
+def _latest(document: AgreementDocument) -> Version | None:
+    return db.session.scalar(
+        select(Version).where(Version.document_id == document.id).order_by(Version.id.desc()).limit(1)
+    )
+
+
+def _last_edit(document: AgreementDocument) -> tuple[int, datetime | None]:
+    row = db.session.execute(
+        select(DocumentUpdate.id, DocumentUpdate.created_at)
+        .where(DocumentUpdate.document_id == document.id)
+        .order_by(DocumentUpdate.id.desc())
+        .limit(1)
+    ).first()
+    return (row.id, row.created_at) if row else (0, None)
+
+
+def _authors_between(document: AgreementDocument, after_id: int, upto_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(DocumentUpdate.user_id)
+            .where(DocumentUpdate.document_id == document.id, DocumentUpdate.id > after_id,
+                   DocumentUpdate.id <= upto_id, DocumentUpdate.user_id.is_not(None))
+            .group_by(DocumentUpdate.user_id)
+            .order_by(func.min(DocumentUpdate.id))
+        )
+    )
+
+
+def current_content(document: AgreementDocument) -> dict:
+    """Return the document as the server's copy holds it now, as plain data."""
+    return rooms.read(document.id, document.couple_id, shape.read_document)
+
+
+def take_version(document: AgreementDocument, reason: str, note: str = "", actor: User | None = None,
+                 at: datetime | None = None, content: dict | None = None) -> Version:
+    """Store a version of the document as it is now (the caller commits)."""
+    last_id, _ = _last_edit(document)  # read first: the content read next holds at least this much
+    previous = _latest(document)
+    since = previous.last_update_id if previous else 0
+    version = Version(
+        document_id=document.id,
+        created_at=at or clock.now(),
+        reason=reason,
+        note=note[:300],
+        actor_id=actor.id if actor else None,
+        last_update_id=max(last_id, since),
+        author_ids=json.dumps(_authors_between(document, since, last_id)),
+        content_json=json.dumps(content if content is not None else current_content(document)),
+    )
+    db.session.add(version)
+    return version
+
+
+def pause() -> timedelta:
+    """How long editing must rest before a version is taken by itself."""
+    return timedelta(seconds=current_app.config.get("AGREEMENTS_VERSION_PAUSE", PAUSE_SECONDS))
+
+
+def capture_after_pause(document: AgreementDocument) -> Version | None:
+    """Take a version if the document changed since the last one and editing has paused; return it."""
+    last_id, last_at = _last_edit(document)
+    previous = _latest(document)
+    if last_at is None or (previous and previous.last_update_id >= last_id):
+        return None
+    if clock.now() - last_at < pause():
+        return None
+    content = current_content(document)
+    if previous and previous.content == content:
+        previous.last_update_id = last_id
+        db.session.commit()
+        return None
+    version = take_version(document, PAUSE, at=last_at, content=content)
+    db.session.commit()
+    return version
+
+
+def versions(user: User, document_id: int) -> tuple[AgreementDocument, list[Version]]:
+    """Return the document and its versions, newest first, for a current or former member."""
+    document = document_for_member(user, document_id)
+    capture_after_pause(document)
+    return document, all_versions(document)
+
+
+def all_versions(document: AgreementDocument) -> list[Version]:
+    """Return the document's versions, newest first."""
+    return list(db.session.scalars(
+        select(Version).where(Version.document_id == document.id).order_by(Version.id.desc())
+    ))
+
+
+def version_of(document: AgreementDocument, version_id) -> Version:
+    """Return one version of this document (NotFound for anything else)."""
+    version = db.session.get(Version, version_id) if isinstance(version_id, int) else None
+    if version is None or version.document_id != document.id:
+        raise NotFound()
+    return version
+
+
+def restore(user: User, document_id: int, version_id: int, section_id) -> Version:
+    """Bring a section back as it was in a version, as a new edit of the live document; return the new version."""
+    document = document_for_member(user, document_id, write=True)
+    version = version_of(document, version_id)
+    sections = version.content["sections"]
+    position = next((i for i, s in enumerate(sections) if s["id"] == section_id), None)
+    if position is None:
+        raise NotFound("That section is not in this version.")
+    old = sections[position]
+    rooms.edit(document.id, document.couple_id, lambda doc: restore_section(doc, old, position), user.id)
+    restored = take_version(document, RESTORE, note=f"Restored “{short(old['title'] or 'Untitled section')}”",
+                            actor=user)
+    db.session.commit()
+    return restored
+
+
+def short(text: str, limit: int = 60) -> str:
+    """Return the start of a text, cut at a word, for notes and labels."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 
