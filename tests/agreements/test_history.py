@@ -1,10 +1,14 @@
-"""Comparing versions and restoring a section, without a database."""
+"""History: versions after a pause and at signing, comparing two versions, restoring a section."""
 
+import pytest
 from hypothesis import given, strategies as st
-from pycrdt import Doc, Text
+from pycrdt import Doc, Map, Text
 
-from agreements import shape
+from agreements import history, shape, signing
 from agreements.history import ADDED, CHANGED, REMOVED, SAME, compare, diff_words, replace_text, restore_section
+from couples import linking
+from couples.errors import NotFound, ReadOnly
+from tests.agreements.writing import add_agreement, content, new_document, set_text
 
 
 def _doc(sections):
@@ -94,9 +98,84 @@ def test_restore_puts_reordered_agreements_back_in_their_old_order():
     moved = items[0]
     first = {"id": moved["id"], "text": str(moved["text"])}
     del items[0]
-    from pycrdt import Map
     items.append(Map({"id": first["id"], "text": Text(first["text"])}))
 
     restore_section(doc, old["sections"][0], 0)
 
     assert shape.read_document(doc)["sections"][0]["items"] == old["sections"][0]["items"]
+
+
+# --- versions of a stored document --------------------------------------------------------
+
+
+@pytest.fixture
+def written(linked_couple):
+    couple, alice, bob = linked_couple()
+    document = new_document(couple)
+    item = add_agreement(document, "We sleep on it before a big decision.", author=alice)
+    return couple, alice, bob, document, item
+
+
+def test_a_version_is_taken_only_after_a_pause_in_editing(written, clock):
+    _, alice, bob, document, item = written
+    edited_at = clock.at
+    clock.advance(seconds=30)
+    assert history.capture_after_pause(document) is None
+    clock.advance(seconds=31)
+    version = history.capture_after_pause(document)
+    assert version.reason == history.PAUSE
+    assert version.created_at == edited_at
+    assert [a.name for a in version.authors] == ["Alice Moreau"]
+    assert version.content == content(document)
+    assert history.capture_after_pause(document) is None  # nothing new since
+
+
+def test_each_version_names_who_wrote_since_the_previous_one(written, clock):
+    _, alice, bob, document, item = written
+    clock.advance(minutes=2)
+    history.capture_after_pause(document)
+    set_text(document, item, "We sleep on it before any big decision.", author=bob)
+    clock.advance(minutes=2)
+    version = history.capture_after_pause(document)
+    assert [a.name for a in version.authors] == ["Bob Lindqvist"]
+
+
+def test_every_signing_takes_a_version(written):
+    _, alice, bob, document, item = written
+    signing.sign(alice, document.id, item, "We sleep on it before a big decision.")
+    _, versions = history.versions(alice, document.id)
+    assert [(v.reason, v.actor.name) for v in versions] == [(history.SIGNING, "Alice Moreau")]
+    assert "We sleep on it" in versions[0].note
+
+
+def test_restoring_a_section_is_a_new_edit_and_history_stays(written, clock):
+    _, alice, bob, document, item = written
+    before = history.take_version(document, history.PAUSE)
+    set_text(document, item, "Whoever is loudest decides.", author=bob)
+    clock.advance(minutes=5)
+
+    restored = history.restore(alice, document.id, before.id, before.content["sections"][0]["id"])
+
+    assert content(document)["sections"][0]["items"][0] == {"id": item, "text": "We sleep on it before a big decision."}
+    assert restored.reason == history.RESTORE and restored.actor_id == alice.id
+    _, versions = history.versions(alice, document.id)
+    assert [v.id for v in versions] == [restored.id, before.id]
+    assert history.version_of(document, before.id).content == before.content
+
+
+def test_restore_is_refused_after_unlinking_and_for_unknown_sections(written):
+    couple, alice, bob, document, item = written
+    version = history.take_version(document, history.PAUSE)
+    with pytest.raises(NotFound):
+        history.restore(alice, document.id, version.id, "no-such-section")
+    linking.unlink(couple, alice)
+    with pytest.raises(ReadOnly):
+        history.restore(bob, document.id, version.id, version.content["sections"][0]["id"])
+
+
+def test_a_version_of_another_document_is_not_found(written, linked_couple):
+    _, alice, _, document, _ = written
+    other_couple, carol, _ = linked_couple("Carol Nguyen", "Dan Okafor")
+    elsewhere = history.take_version(new_document(other_couple), history.PAUSE)
+    with pytest.raises(NotFound):
+        history.version_of(document, elsewhere.id)
