@@ -117,13 +117,18 @@ def _init_login(app: Flask) -> None:
 
 def _register(app: Flask) -> None:
     """Blueprints and Socket.IO namespaces of every feature."""
-    from couples.events import NAMESPACE, CoupleNamespace
+    from agreements import events as agreements_events
+    from agreements.service import create_first_document
     from agreements.views import bp as agreements_bp
+    from couples.events import NAMESPACE, CoupleNamespace
+    from couples.linking import couple_linked
     from couples.views import bp as couples_bp
 
     app.register_blueprint(couples_bp)
     app.register_blueprint(agreements_bp)
     socketio.on_namespace(CoupleNamespace(NAMESPACE))
+    socketio.on_namespace(agreements_events.AgreementsNamespace(agreements_events.NAMESPACE))
+    couple_linked.connect(create_first_document)
 
 
 def _init_pages(app: Flask) -> None:

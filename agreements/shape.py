@@ -63,9 +63,9 @@ def new_section(title: str, prompt: str = "") -> Map:
     return Map({"id": new_id(), "title": Text(title), "prompt": prompt, "items": Array()})
 
 
-def new_item(text: str = "") -> Map:
+def new_item(text: str = "", item_id: str | None = None) -> Map:
     """Return a prelim item (one agreement) map, ready to be inserted into a section's items."""
-    return Map({"id": new_id(), "text": Text(text)})
+    return Map({"id": item_id or new_id(), "text": Text(text)})
 
 
 def new_document(title: str, sections=SUGGESTED_SECTIONS) -> bytes:

@@ -6,6 +6,7 @@ the commit that holds its update.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,9 +19,18 @@ from sqlalchemy.engine import Engine
 
 from agreements.models import AgreementDocument, DocumentUpdate
 from couples import clock
+from couples.errors import DomainError
 from extensions import db
 
 COMPACT_AFTER = 1000
+log = logging.getLogger(__name__)
+
+
+class NotSaved(DomainError):
+    """The database did not take the update: it is not saved, and the client keeps it to resend."""
+
+    status = 503
+    code = "not_saved"
 
 log_table = DocumentUpdate.__table__
 documents = AgreementDocument.__table__
@@ -59,7 +69,8 @@ class _GroupCommit:
                 for engine in {e.engine for e in batch}:
                     _write([e for e in batch if e.engine is engine])
         if entry.error is not None:
-            raise entry.error
+            log.error("agreements: could not save an update of document %s: %r", entry.document_id, entry.error)
+            raise NotSaved("This change could not be saved yet; it will be sent again.") from entry.error
         return entry.id
 
 

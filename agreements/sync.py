@@ -26,6 +26,8 @@ from pycrdt import (
     write_message,
 )
 
+from couples.errors import Invalid
+
 MAX_MESSAGE_BYTES = 256 * 1024
 EMPTY_UPDATE = b"\x00\x00"
 
@@ -45,7 +47,7 @@ AWARENESS_CURSOR_KEYS = {"item", "anchor", "head"}
 MAX_AWARENESS_STATE_CHARS = 2048
 
 
-class ProtocolError(Exception):
+class ProtocolError(Invalid):
     """A message the server refuses; nothing it carried reached the document."""
 
     code = "bad_message"

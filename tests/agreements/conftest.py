@@ -1,0 +1,109 @@
+"""Fixtures for the agreements document: a couple's document, and partners syncing it over sockets."""
+from __future__ import annotations
+
+import pytest
+from pycrdt import Doc
+from sqlalchemy import select
+
+from agreements import store
+from agreements.models import AgreementDocument
+from agreements.shape import agreement_text, items, new_id, new_item, sections
+from tests.agreements.wire import NAMESPACE, YClient
+
+
+@pytest.fixture
+def first_document(app):
+    """first_document(couple) -> the document the couple got when it linked."""
+
+    def find(couple) -> AgreementDocument:
+        return app.extensions["sqlalchemy"].session.scalar(
+            select(AgreementDocument).where(AgreementDocument.couple_id == couple.id).order_by(AgreementDocument.id)
+        )
+
+    return find
+
+
+def stored_doc(document_id: int) -> Doc:
+    """The document as its update log holds it."""
+    doc, _, _ = store.load(document_id)
+    return doc
+
+
+def stored_text(document_id: int, item_id: str) -> str | None:
+    """An agreement's text as the update log holds it."""
+    return agreement_text(stored_doc(document_id), item_id)
+
+
+class TestPartner(YClient):
+    """A partner's pycrdt client over the Socket.IO test client (events handled in order, in this thread)."""
+
+    __test__ = False
+
+    def __init__(self, socket):
+        self.socket = socket
+        super().__init__(lambda event, *args: socket.emit(event, *args, namespace=NAMESPACE, callback=True))
+
+    def pump(self) -> list[dict]:
+        """Handle every event the server sent; return the `error` events among them."""
+        errors = []
+        while True:
+            received = self.socket.get_received(NAMESPACE)
+            if not received:
+                return errors
+            for event in received:
+                if event["name"] == "yjs":
+                    self.receive(*event["args"])
+                elif event["name"] == "error":
+                    errors.append(event["args"][0])
+
+    def received(self) -> list[dict]:
+        """The raw events the server sent since the last pump (without handling them)."""
+        return self.socket.get_received(NAMESPACE)
+
+
+@pytest.fixture
+def partner(app, login, socket_client):
+    """partner(user) -> a TestPartner signed in as user, connected to /agreements (not joined yet)."""
+
+    def make(user) -> TestPartner:
+        flask_client = app.test_client()
+        login(flask_client, user)
+        return TestPartner(socket_client(NAMESPACE, flask_client))
+
+    return make
+
+
+@pytest.fixture
+def agreement(app, linked_couple, first_document, partner):
+    """A linked couple's document with one agreement, and both partners joined and synced.
+
+    Returns an object with couple, alice, bob, document, item_id, a (Alice's client), b (Bob's).
+    """
+    couple, alice, bob = linked_couple()
+    document = first_document(couple)
+    item_id = add_agreement(document)
+
+    class Setup:
+        pass
+
+    setup = Setup()
+    setup.couple, setup.alice, setup.bob, setup.document, setup.item_id = couple, alice, bob, document, item_id
+    setup.a, setup.b = partner(alice), partner(bob)
+    for client in (setup.a, setup.b):
+        assert client.join(document.id) == {"ok": True}
+        client.pump()
+    return setup
+
+
+def add_agreement(document: AgreementDocument, text: str = "") -> str:
+    """Add an agreement to the document's first section through the server's edit path; return its id."""
+    from agreements import rooms
+
+    item_id = new_id()
+    rooms.edit(document.id, document.couple_id, lambda doc: next(sections(doc))["items"].append(new_item(text, item_id)), None)
+    return item_id
+
+
+def first_items(doc: Doc) -> list[str]:
+    """Ids of the agreements in the first section."""
+    return [item["id"] for item in items(next(sections(doc)))]
