@@ -100,7 +100,7 @@ def current_content(document: AgreementDocument) -> dict:
 
 def take_version(document: AgreementDocument, reason: str, note: str = "", actor: User | None = None,
                  at: datetime | None = None, content: dict | None = None) -> Version:
-    """Store a version of the document as it is now (the caller commits)."""
+    """Store a version of the document as it is now (the caller commits; the id is known at once)."""
     last_id, _ = _last_edit(document)  # read first: the content read next holds at least this much
     previous = _latest(document)
     since = previous.last_update_id if previous else 0
@@ -115,6 +115,7 @@ def take_version(document: AgreementDocument, reason: str, note: str = "", actor
         content_json=json.dumps(content if content is not None else current_content(document)),
     )
     db.session.add(version)
+    db.session.flush()
     return version
 
 

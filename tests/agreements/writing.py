@@ -3,13 +3,20 @@ from __future__ import annotations
 
 from pycrdt import Map, Text
 
+from sqlalchemy import select
+
 from agreements import rooms, service, shape
+from agreements.models import AgreementDocument
+from extensions import db
 from agreements.history import replace_text
 
 
 def new_document(couple):
-    """The couple's first document, with the suggested sections."""
-    return service.create_first_document(couple)
+    """The couple's first document (made when they linked), with the suggested sections."""
+    first = db.session.scalar(
+        select(AgreementDocument).where(AgreementDocument.couple_id == couple.id).order_by(AgreementDocument.id)
+    )
+    return first or service.create_first_document(couple)
 
 
 def add_agreement(document, text: str, section: int = 0, author=None) -> str:
