@@ -1,14 +1,14 @@
-// The page's one live connection: the document's provider plus the room's other events
-// (signature states), reported to the page as {online, saved} and named events.
+// The page's one live connection: the document's provider, plus news from the document's room.
 import { AgreementProvider } from './provider.js'
 
-export function connect (docId, ydoc, awareness, { onStatus, onSynced, onEvent }) {
+export function connect (docId, ydoc, awareness, { onStatus, onSynced, onStates, onError }) {
   const provider = new AgreementProvider(docId, ydoc, { awareness })
   const report = () => onStatus({ online: provider.status === 'online', saved: provider.saved })
   provider.on('status', report)
   provider.on('saved', report)
   provider.on('synced', (synced) => synced && onSynced())
-  provider.socket.on('states', (data) => onEvent('states', data))
+  provider.on('error', onError)
+  provider.socket.on('states', (data) => data?.doc === docId && onStates())
   window.addEventListener('beforeunload', (event) => {
     if (!provider.saved) event.preventDefault()
   })

@@ -40,10 +40,11 @@ class Editor {
   }
 
   start () {
-    this.connection = connect(this.config.doc, this.ydoc, this.awareness, {
+    this.connection = connect(Number(this.config.doc), this.ydoc, this.awareness, {
       onStatus: (status) => this.showStatus(status),
       onSynced: () => this.firstSync(),
-      onEvent: (name, data) => name === 'states' && this.signing.update(data)
+      onStates: () => this.signing.refresh(),
+      onError: (error) => this.showError(error)
     })
     this.ydoc.on('afterTransaction', (tr) => this.afterTransaction(tr))
     this.awareness.on('change', () => this.showPresence())
@@ -284,13 +285,24 @@ class Editor {
       if (head) drawCaret(host, this.bindings.get(key).field, head.index, { name: state.user.name, color: safeColor(state.user.color) })
     }
     if (this.presenceNode) {
-      const partner = [...new Set(names)]
-      this.presenceNode.textContent = partner.length ? `${partner.join(', ')} is here now` : `${this.config.partnerName || 'Your partner'} is not here right now`
-      this.presenceNode.classList.toggle('is-here', partner.length > 0)
+      const here = names.length > 0
+      this.presenceNode.dataset.here = String(here)
+      this.presenceNode.querySelector('.presence-text').textContent = here
+        ? `${[...new Set(names)].join(', ')} is here now`
+        : `${this.config.partnerName} is not here right now`
     }
   }
 
   // --- status ------------------------------------------------------------------------------
+
+  showError (error) {
+    if (error?.code !== 'read_only') return
+    // The couple unlinked while the page was open: from now on it is a read-only archive.
+    this.readOnly = true
+    for (const binding of this.bindings.values()) binding.field.readOnly = true
+    this.container.classList.add('is-archived')
+    if (this.statusNode) this.statusNode.textContent = 'You are no longer linked: this document is now a read-only archive.'
+  }
 
   showStatus ({ online, saved }) {
     if (!this.statusNode) return
