@@ -8,7 +8,7 @@ export const entryPoints = [
   'static/src/base.js',
   'static/src/signup.js',
   'static/src/home.js',
-  'static/src/agreements/editor.js',
+  'static/src/agreements.js',
 ];
 
 await build({

@@ -41,7 +41,7 @@ def test_anonymous_people_are_sent_to_sign_in(page, app):
 def test_the_document_page_shows_the_text_and_loads_the_live_editor(page):
     html = page.browser.get(page.url).get_data(as_text=True)
     assert TEXT in html
-    assert "dist/agreements/editor.js" in html
+    assert "dist/agreements.js" in html
     assert 'data-me-name="Alice Moreau"' in html
     assert "What do we each do when a disagreement heats up" not in html  # that section has an agreement
     assert "Which moments each week belong to the two of us" in html  # an empty section shows its prompt
@@ -105,7 +105,7 @@ def test_after_unlinking_the_document_is_a_readable_archive(page):
     html = page.browser.get(page.url).get_data(as_text=True)
     assert TEXT in html
     assert "read-only archive" in html
-    assert "editor.js" not in html and "sign-dialog" not in html
+    assert "agreements.js" not in html and "sign-dialog" not in html
     assert page.browser.get(f"{page.url}/export.md").status_code == 200
     response = sign_json(page)
     assert response.status_code == 403

@@ -326,5 +326,8 @@ function safeColor (color) {
   return /^#[0-9a-fA-F]{6}$/.test(color || '') ? color : '#6b5b95'
 }
 
-const container = document.getElementById('agreements-editor')
-if (container) new Editor(container).start()
+export function startEditor (container) {
+  const editor = new Editor(container)
+  editor.start()
+  return editor
+}
