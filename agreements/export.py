@@ -65,12 +65,12 @@ def readable(document: AgreementDocument, viewer: User | None = None, writable: 
 
 
 def local_time(moment: datetime, zone: str = "UTC") -> str:
-    """Return a moment as a person reads it in their own time zone, e.g. "2 March 2026, 10:00 (Europe/Paris)"."""
+    """Return a moment as a person reads it in their own time zone, e.g. "2 March 2026, 10:00 Europe/Paris"."""
     try:
         tz = ZoneInfo(zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         tz, zone = ZoneInfo("UTC"), "UTC"
-    return f"{moment.astimezone(tz):%-d %B %Y, %H:%M} ({zone or 'UTC'})"
+    return f"{moment.astimezone(tz):%-d %B %Y, %H:%M} {zone or 'UTC'}"
 
 
 def _signature_line(signature, zone: str) -> str:
@@ -146,6 +146,7 @@ def export_for_user(user: User) -> dict:
                         "taken_at": v.created_at.isoformat(),
                         "reason": v.reason,
                         "note": v.note,
+                        "by": v.actor.name if v.actor else None,
                         "authors": [a.name for a in v.authors],
                     }
                     for v in history.all_versions(document)

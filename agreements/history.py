@@ -42,7 +42,7 @@ class Version(db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("agreement_document.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     reason: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")  # what was signed or restored, in short
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     last_update_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
     author_ids: Mapped[str] = mapped_column(String(200), default="[]")
@@ -174,8 +174,7 @@ def restore(user: User, document_id: int, version_id: int, section_id) -> Versio
         raise NotFound("That section is not in this version.")
     old = sections[position]
     rooms.edit(document.id, document.couple_id, lambda doc: restore_section(doc, old, position), user.id)
-    restored = take_version(document, RESTORE, note=f"Restored “{short(old['title'] or 'Untitled section')}”",
-                            actor=user)
+    restored = take_version(document, RESTORE, note=short(old["title"] or "Untitled section"), actor=user)
     db.session.commit()
     return restored
 
@@ -220,6 +219,11 @@ class Change:
     status: str
     title: list[tuple[str, str]]
     items: list["Change"] = field(default_factory=list)
+
+    @property
+    def title_changed(self) -> bool:
+        """True when the text itself (title or agreement) differs, not only what is inside."""
+        return any(op != "same" for op, _ in self.title)
 
     @property
     def old_pieces(self) -> list[tuple[str, str]]:

@@ -145,7 +145,7 @@ def sign(user: User, document_id: int, item_id, seen_text) -> Signature:
     signature = Signature(document_id=document.id, item_id=item_id, signer_id=user.id,
                           text_hash=text_hash(text), text=text, signed_at=clock.now())
     db.session.add(signature)
-    history.take_version(document, history.SIGNING, note=f"Signed “{history.short(text)}”", actor=user)
+    history.take_version(document, history.SIGNING, note=history.short(text), actor=user)
     db.session.commit()
     return signature
 

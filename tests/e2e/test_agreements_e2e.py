@@ -97,6 +97,16 @@ def test_partners_write_one_agreement_together_and_both_sign_it(partner_page):
     expect(alice.locator(".item .state-badge").first).to_have_text("Changed since signed")
     expect(bob.locator(".item .state-badge").first).to_have_text("Changed since signed")
 
-    alice.goto(alice.url + "/history")
+    document_url = alice.url
+    alice.goto(document_url + "/history")
     expect(alice.locator(".version")).to_have_count(2)
     screenshot(alice, "agreements-history-desktop")
+    alice.get_by_label("Compare the version of").select_option(index=0)
+    alice.get_by_role("button", name="Compare").click()
+    expect(alice.locator(".compare ins")).to_have_text(" Mostly.")
+    screenshot(alice, "agreements-compare-desktop")
+    bob.goto(alice.url)
+    screenshot(bob, "agreements-compare-phone")
+    bob.goto(document_url + "/print")
+    expect(bob.locator(".print-state")).to_contain_text("Changed since signed")
+    screenshot(bob, "agreements-print-phone")

@@ -48,7 +48,10 @@ class Editor {
     })
     this.ydoc.on('afterTransaction', (tr) => this.afterTransaction(tr))
     this.awareness.on('change', () => this.showPresence())
-    window.addEventListener('resize', () => this.showPresence())
+    window.addEventListener('resize', () => {
+      this.growAll()
+      this.showPresence()
+    })
   }
 
   firstSync () {
@@ -89,6 +92,7 @@ class Editor {
     })
     for (const [id, node] of this.sectionNodes) if (!seen.has(id)) { node.remove(); this.sectionNodes.delete(id) }
     this.dropUnused()
+    this.growAll()
     if (active && !active.isConnected) return
     if (active && document.activeElement !== active) {
       active.focus()
@@ -96,8 +100,13 @@ class Editor {
     }
   }
 
+  // Heights can only be measured once the fields are on the page.
+  growAll () {
+    for (const binding of this.bindings.values()) grow(binding.field)
+  }
+
   renderTitle () {
-    const field = el('input', { id: 'doc-title-field', class: 'doc-title-field', type: 'text', autocomplete: 'off', maxlength: '200' })
+    const field = titleField('doc-title-field', 'doc-title-field')
     this.titleNode = el('div', { class: 'doc-title field-host' },
       el('label', { for: 'doc-title-field', text: 'Document title' }), field)
     this.bind('title', root(this.ydoc).get('title'), field, this.titleNode)
@@ -124,13 +133,13 @@ class Editor {
     if (!node) {
       node = el('li', { class: 'section', 'data-id': id })
       const fieldId = `section-${id}`
-      const field = el('input', { id: fieldId, class: 'section-title-field', type: 'text', autocomplete: 'off', maxlength: '200', placeholder: 'Section title' })
-      const host = el('div', { class: 'section-head field-host' }, el('label', { for: fieldId, class: 'visually-hidden', text: 'Section title' }), field)
-      node.append(host, el('p', { class: 'section-prompt' }), el('ol', { class: 'items' }))
+      const field = titleField(fieldId, 'section-title-field')
+      field.placeholder = 'Section title'
+      const host = el('div', { class: 'field-host' }, el('label', { for: fieldId, class: 'visually-hidden', text: 'Section title' }), field)
+      node.append(el('div', { class: 'section-head' }, host, this.readOnly ? null : this.tools('section', id)),
+        el('p', { class: 'section-prompt' }), el('ol', { class: 'items' }))
       if (!this.readOnly) {
-        node.append(el('div', { class: 'section-foot' },
-          el('button', { type: 'button', class: 'button secondary add-item', text: 'Add an agreement', onclick: () => this.focusLater(addItem(this.ydoc, this.sectionById(id))) }),
-          this.tools('section', id)))
+        node.append(el('button', { type: 'button', class: 'button secondary add-item', text: 'Add an agreement', onclick: () => this.focusLater(addItem(this.ydoc, this.sectionById(id))) }))
       }
       node._field = field
       node._host = host
@@ -175,7 +184,6 @@ class Editor {
     node._neighbours = [all[position - 1]?.index, all[position + 1]?.index]
     node.querySelector('.item-label').textContent = `Agreement ${position + 1}`
     this.bind(id, item.get('text'), node._field, node._host)
-    grow(node._field)
     return node
   }
 
@@ -314,6 +322,15 @@ class Editor {
     this.statusNode.dataset.saved = String(saved)
     this.signing.setSaved(saved && online)
   }
+}
+
+// A title: one paragraph that wraps on a narrow screen (Enter does not add a line).
+function titleField (id, className) {
+  const field = el('textarea', { id, class: className, rows: '1', maxlength: '200', autocomplete: 'off' })
+  field.addEventListener('keydown', (event) => event.key === 'Enter' && event.preventDefault())
+  field.addEventListener('input', () => grow(field))
+  field.addEventListener('remote-change', () => grow(field))
+  return field
 }
 
 function grow (field) {

@@ -85,11 +85,13 @@ export class TextBinding {
     this.field.dispatchEvent(new CustomEvent('remote-change'))
   }
 
+  // Positions stick to the character on their left: a caret right after your own words stays there
+  // when the partner types at the same place.
   relativeSelection () {
     const { selectionStart, selectionEnd, selectionDirection } = this.field
     return {
-      anchor: Y.createRelativePositionFromTypeIndex(this.ytext, selectionStart ?? 0),
-      head: Y.createRelativePositionFromTypeIndex(this.ytext, selectionEnd ?? 0),
+      anchor: Y.createRelativePositionFromTypeIndex(this.ytext, selectionStart ?? 0, -1),
+      head: Y.createRelativePositionFromTypeIndex(this.ytext, selectionEnd ?? 0, -1),
       direction: selectionDirection || 'none'
     }
   }
