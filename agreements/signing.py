@@ -171,7 +171,9 @@ def describe(state: AgreementState, viewer: User | None = None, writable: bool =
             detail = f"{signer.signer.name} signed this text; the other signature is missing."
     elif state.status == CHANGED:
         label = "Changed since signed"
-        detail = f"The text changed after {_names(state.stale, viewer)} signed. Both need to sign again."
+        detail = f"The text changed after {_names(state.stale, viewer)} signed."
+        if writable:
+            detail += " Both need to sign again."
     else:
         label, detail = "Draft", "Not signed yet."
     return {

@@ -47,8 +47,10 @@ def _writable(document) -> bool:
 
 
 def _states(document) -> dict:
-    readable = export.readable(document, current_user, _writable(document))
-    return {"doc": document.id, "items": {a.id: a.words for s in readable.sections for a in s.agreements}}
+    writable = _writable(document)
+    readable = export.readable(document, current_user, writable)
+    return {"doc": document.id, "writable": writable,
+            "items": {a.id: a.words for s in readable.sections for a in s.agreements}}
 
 
 @bp.get("/")

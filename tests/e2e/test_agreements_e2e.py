@@ -110,3 +110,17 @@ def test_partners_write_one_agreement_together_and_both_sign_it(partner_page):
     bob.goto(document_url + "/print")
     expect(bob.locator(".print-state")).to_contain_text("Changed since signed")
     screenshot(bob, "agreements-print-phone")
+
+    # After unlinking, the document stays readable for both, and nobody can change it.
+    bob.goto(document_url)
+    expect(bob.locator("#agreements-editor.is-live")).to_be_visible()
+    alice.goto("/unlink")
+    alice.get_by_label("Yes, unlink us now.").check()
+    alice.get_by_role("button", name="Unlink now").click()
+    expect(bob.locator(".archived-note")).to_contain_text("read-only archive")  # Bob's open page followed
+    expect(bob.locator(".item-text-static").first).to_have_text(final + " Mostly.")
+    expect(bob.locator("textarea")).to_have_count(0)
+    screenshot(bob, "agreements-archive-phone")
+    alice.goto(document_url)
+    expect(alice.get_by_role("button", name="Sign", exact=True)).to_have_count(0)
+    screenshot(alice, "agreements-archive-desktop")

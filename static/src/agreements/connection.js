@@ -23,9 +23,6 @@ export function connect (docId, ydoc, awareness, { onStatus, onSynced, onStates,
   provider.on('synced', (synced) => synced && onSynced())
   provider.on('error', onError)
   socket.on('states', (data) => data?.doc === docId && onStates())
-  window.addEventListener('beforeunload', (event) => {
-    if (!provider.saved) event.preventDefault()
-  })
   report()
   return provider
 }

@@ -46,6 +46,9 @@ class Editor {
       onStates: () => this.signing.refresh(),
       onError: (error) => this.showError(error)
     })
+    window.addEventListener('beforeunload', (event) => {
+      if (!this.leaving && !this.connection.saved) event.preventDefault()
+    })
     this.ydoc.on('afterTransaction', (tr) => this.afterTransaction(tr))
     this.awareness.on('change', () => this.showPresence())
     window.addEventListener('resize', () => {
@@ -303,6 +306,17 @@ class Editor {
 
   // --- status ------------------------------------------------------------------------------
 
+  // Back after a break (the server closes sockets when the couple unlinks or this person signs
+  // out elsewhere): catch up on signatures, and if this page may no longer change the document,
+  // reload it to show what is true now (the archive, or the sign-in page).
+  async recheck () {
+    const states = await this.signing.refresh()
+    if (states === null || states?.writable === false) {
+      this.leaving = true
+      window.location.reload()
+    }
+  }
+
   showError (error) {
     if (error?.code !== 'read_only') return
     // The couple unlinked while the page was open: from now on it is a read-only archive.
@@ -313,6 +327,8 @@ class Editor {
   }
 
   showStatus ({ online, saved }) {
+    if (online && this.wasOffline) this.recheck()
+    this.wasOffline = !online
     if (!this.statusNode) return
     let text
     if (!online) text = saved ? 'Offline. Everything you wrote is saved.' : 'Offline. Your changes are kept here and will sync when you are back online.'

@@ -61,9 +61,17 @@ export class Signing {
     for (const id of this.nodes.keys()) this.show(id)
   }
 
+  // Ask the server for every state; returns its answer, or null when it gave none (signed out).
   async refresh () {
-    const response = await fetch(this.config.statesUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-    if (response.ok) this.update(await response.json())
+    try {
+      const response = await fetch(this.config.statesUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin', redirect: 'manual' })
+      if (!response.ok) return null
+      const states = await response.json()
+      this.update(states)
+      return states
+    } catch {
+      return undefined
+    }
   }
 
   scheduleRefresh () {
