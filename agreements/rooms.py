@@ -7,7 +7,8 @@ so each client receives a room's updates in the order they were committed.
 from __future__ import annotations
 
 import threading
-from typing import Callable, TypeVar
+from contextlib import contextmanager
+from typing import Callable, Iterator, TypeVar
 
 from flask import current_app
 from pycrdt import Doc
@@ -38,6 +39,7 @@ class Room:
         self.rows = 0
         self.title: str | None = None
         self.sids: set[str] = set()
+        self.borrowers = 0  # server-side readers and editors using the room right now
         self.presence: dict[str, dict[int, sync.Presence]] = {}  # sid -> its latest presence per client id
 
     def reload(self) -> None:
@@ -147,9 +149,27 @@ class Rooms:
             if room is None or sid not in room.sids:
                 return None
             room.sids.discard(sid)
-            if not room.sids:
-                del self._rooms[document_id]
+            self._drop_if_unused(room)
             return room
+
+    def _drop_if_unused(self, room: Room) -> None:
+        if not room.sids and not room.borrowers:
+            del self._rooms[room.document_id]
+
+    @contextmanager
+    def borrowed(self, document_id: int, couple_id: int) -> Iterator[Room]:
+        """The document's one room in this process, open for the duration (server-side reads and edits)."""
+        with self._lock:
+            room = self._rooms.get(document_id)
+            if room is None:
+                room = self._rooms[document_id] = Room(document_id, couple_id)
+            room.borrowers += 1
+        try:
+            yield room
+        finally:
+            with self._lock:
+                room.borrowers -= 1
+                self._drop_if_unused(room)
 
     def of(self, sid: str) -> list[Room]:
         """The rooms sid has joined."""
@@ -169,15 +189,13 @@ def rooms() -> Rooms:
 
 def read(document_id: int, couple_id: int, reader: Callable[[Doc], T]) -> T:
     """Run reader on the document exactly as the log holds it now (e.g. to sign an agreement's text)."""
-    room = rooms().open(document_id) or Room(document_id, couple_id)
-    with room.lock:
+    with rooms().borrowed(document_id, couple_id) as room, room.lock:
         return reader(room.refresh())
 
 
 def edit(document_id: int, couple_id: int, change: Callable[[Doc], None], user_id: int | None) -> None:
     """Make a server-side change to the document, commit it and send it to everyone who has it open."""
-    room = rooms().open(document_id) or Room(document_id, couple_id)
-    with room.lock:
+    with rooms().borrowed(document_id, couple_id) as room, room.lock:
         update = room.change(change, user_id)
         if update is not None:
             room.broadcast(sync.update_message(update))

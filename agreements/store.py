@@ -7,8 +7,8 @@ the commit that holds its update.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -60,8 +60,7 @@ class _GroupCommit:
     def append(self, entry: _Append) -> int:
         with self._queue_lock:
             self._queue.append(entry)
-        # Let other ready handlers queue their updates so they join this commit.
-        time.sleep(0)
+        _let_others_queue()
         with self.commit_lock:
             if not entry.done:
                 with self._queue_lock:
@@ -74,16 +73,32 @@ class _GroupCommit:
         return entry.id
 
 
+def _let_others_queue() -> None:
+    """Under gevent, let the other ready handlers queue their updates so they join this commit.
+
+    (Threads need no help: they queue while the commit releases the GIL.)
+    """
+    gevent = sys.modules.get("gevent")
+    if gevent is not None:
+        from gevent import monkey
+
+        if monkey.is_module_patched("threading"):
+            gevent.sleep(0)
+
+
+def _lock_documents(connection, document_ids: list[int]) -> None:
+    """Lock the documents' rows until commit, so that per document, log ids follow commit order
+    across processes. (SQLite needs nothing: it has one writer at a time.)"""
+    if connection.dialect.name != "sqlite":
+        connection.execute(
+            select(documents.c.id).where(documents.c.id.in_(document_ids)).order_by(documents.c.id).with_for_update()
+        )
+
+
 def _write(batch: list[_Append]) -> None:
     try:
         with batch[0].engine.begin() as connection:
-            # Per document, log ids then follow commit order across processes too (PostgreSQL).
-            connection.execute(
-                select(documents.c.id)
-                .where(documents.c.id.in_(sorted({e.document_id for e in batch})))
-                .order_by(documents.c.id)
-                .with_for_update()
-            )
+            _lock_documents(connection, sorted({e.document_id for e in batch}))
             ids = connection.scalars(
                 insert(log_table).returning(log_table.c.id, sort_by_parameter_order=True),
                 [
@@ -167,8 +182,7 @@ def compact(document_id: int) -> int | None:
     update still waits on a dependency.
     """
     with _group.commit_lock, db.engine.begin() as connection:
-        # Serializes compaction and appends of this document across processes (PostgreSQL).
-        connection.execute(select(documents.c.id).where(documents.c.id == document_id).with_for_update())
+        _lock_documents(connection, [document_id])
         rows = connection.execute(
             select(log_table.c.id, log_table.c.data)
             .where(log_table.c.document_id == document_id)

@@ -1,6 +1,8 @@
 """Fixtures for the agreements document: a couple's document, and partners syncing it over sockets."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from pycrdt import Doc
 from sqlalchemy import select
@@ -9,6 +11,7 @@ from agreements import store
 from agreements.models import AgreementDocument
 from agreements.shape import agreement_text, items, new_id, new_item, sections
 from tests.agreements.wire import NAMESPACE, YClient
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -107,3 +110,56 @@ def add_agreement(document: AgreementDocument, text: str = "") -> str:
 def first_items(doc: Doc) -> list[str]:
     """Ids of the agreements in the first section."""
     return [item["id"] for item in items(next(sections(doc)))]
+
+
+class World:
+    """A couple with its document on a database file shared with a real server process."""
+
+    def __init__(self, app, server, couple, alice, bob, document):
+        self.app, self.server, self.couple, self.alice, self.bob, self.document = (
+            app, server, couple, alice, bob, document)
+        self.cookies = {}
+
+    def cookie(self, user) -> str:
+        """The session cookie of user, signed in once per world."""
+        if user.email not in self.cookies:
+            self.cookies[user.email] = self.server.login(user.email, PASSWORD)
+        return self.cookies[user.email]
+
+    def new_agreement(self) -> str:
+        """Add an empty agreement to the document; return its id."""
+        with self.app.app_context():
+            return add_agreement(self.document)
+
+    def stored_text(self, item_id: str) -> str | None:
+        """An agreement's text as the server's database holds it."""
+        with self.app.app_context():
+            return stored_text(self.document.id, item_id)
+
+
+@pytest.fixture(scope="module")
+def live_world(migrated_db, tmp_path_factory):
+    """A real gunicorn/gevent server on a free port, and Alice and Bob's document in its database."""
+    from app import create_app
+    from couples import accounts, linking
+    from extensions import db
+    from tests.agreements.live_server import LiveServer
+
+    folder = tmp_path_factory.mktemp("live")
+    path = folder / "app.sqlite"
+    shutil.copy(migrated_db, path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        alice = accounts.sign_up("alice.live@example.org", "Alice Moreau", PASSWORD)
+        bob = accounts.sign_up("bob.live@example.org", "Bob Lindqvist", PASSWORD)
+        couple = linking.join(linking.invite(alice), bob)
+        document = db.session.scalar(select(AgreementDocument).where(AgreementDocument.couple_id == couple.id))
+        db.session.expunge_all()
+    server = LiveServer(path, folder / "server.log")
+    server.start()
+    try:
+        yield World(app, server, couple, alice, bob, document)
+    finally:
+        server.stop()
+        with app.app_context():
+            db.engine.dispose()

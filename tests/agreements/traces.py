@@ -6,7 +6,7 @@ import gzip
 import json
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from pycrdt import Doc, Text
 
@@ -54,8 +54,16 @@ def root_text(doc: Doc) -> Text:
     return doc.get("t", type=Text)
 
 
-def concurrent_updates(trace: dict, start: bytes | None = None, text_of=root_text) -> list[tuple[int, bytes]]:
-    """Replay a concurrent trace with one Doc per agent; return (agent, update) per transaction.
+class Replayed(NamedTuple):
+    """One transaction of a concurrent trace as an update, and how many transactions of each agent it builds on."""
+
+    agent: int
+    update: bytes
+    builds_on: dict[int, int]
+
+
+def concurrent_updates(trace: dict, start: bytes | None = None, text_of=root_text) -> list[Replayed]:
+    """Replay a concurrent trace with one Doc per agent; return each transaction's update, in trace order.
 
     Every agent starts from the update ``start`` and edits the text ``text_of(doc)``.
     Each agent's Doc is brought to exactly the transaction's parent version before its patches
@@ -73,6 +81,7 @@ def concurrent_updates(trace: dict, start: bytes | None = None, text_of=root_tex
     # latest[i][agent]: how many of agent's transactions are in transaction i's history (inclusive).
     latest: list[dict[int, int]] = []
     updates: list[bytes] = []
+    replayed: list[Replayed] = []
     for index, txn in enumerate(txns):
         agent = txn["agent"]
         version = {other: 0 for other in agents}
@@ -92,8 +101,10 @@ def concurrent_updates(trace: dict, start: bytes | None = None, text_of=root_tex
         with doc.transaction():
             _apply_patches(text_of(doc), txn["patches"])
         updates.append(logs[agent][0] if len(logs[agent]) == 1 else b"\x00\x00")
+        parents = dict(version)
         by_agent[agent].append(index)
         version[agent] = len(by_agent[agent])
         seen[agent][agent] = version[agent]
         latest.append(version)
-    return [(txn["agent"], update) for txn, update in zip(txns, updates)]
+        replayed.append(Replayed(agent, updates[-1], parents))
+    return replayed

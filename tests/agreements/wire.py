@@ -60,7 +60,11 @@ class YClient:
         if reply is not None:
             # The server asked what it lacks: everything unsent is in this reply.
             self.unsent.clear()
-            self.send(reply)
+            self.reply(reply)
+
+    def reply(self, message: bytes) -> None:
+        """Answer the server from inside the receiving of a message."""
+        self.send(message)
 
     def flush(self) -> list[dict]:
         """Send every local update not sent yet (one message each); return the acknowledgements."""
