@@ -10,7 +10,7 @@ class NewDocumentForm(FlaskForm):
     """Start another agreements document."""
 
     title = StringField("Title of the new document", validators=[DataRequired(), Length(max=MAX_TITLE)])
-    suggested = BooleanField("Start with the suggested sections", default=True)
+    suggested = BooleanField("Add the suggested sections", default=True)
 
 
 class RestoreSectionForm(FlaskForm):

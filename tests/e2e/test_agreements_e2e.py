@@ -152,6 +152,25 @@ def test_typing_offline_says_so_and_merges_on_return(partner_page):
     expect(bob.locator("#sync-status")).to_have_text("All changes saved", timeout=20_000)
     expect(agreement(alice)).to_have_value("Always: We text when we land. Even late.")
     expect(agreement(bob)).to_have_value("Always: We text when we land. Even late.")
+
+    # Rename, add, reorder and remove: each is a CRDT change the partner sees at once.
+    title = alice.get_by_label("Section title").first
+    title.focus()
+    title.press("End")
+    alice.keyboard.type(" kindly")
+    expect(bob.get_by_label("Section title").first).to_have_value("How we handle arguments kindly")
+    alice.get_by_role("button", name="Add an agreement").first.click()
+    alice.keyboard.type("We never go to bed angry.")
+    texts = bob.locator(".section").first.locator(".item-text")
+    expect(texts).to_have_count(2)
+    alice.get_by_role("button", name="Move this agreement up").nth(1).click()
+    expect(texts.first).to_have_value("We never go to bed angry.")
+    expect(texts.nth(1)).to_have_value("Always: We text when we land. Even late.")
+    alice.once("dialog", lambda dialog: dialog.accept())
+    alice.get_by_role("button", name="Remove this agreement").first.click()
+    expect(texts).to_have_count(1)
+    expect(texts.first).to_have_value("Always: We text when we land. Even late.")
+
     bob.goto("/agreements/")
     expect(bob.get_by_role("link", name="Our agreements")).to_be_visible()
     screenshot(bob, "agreements-index-phone")
