@@ -35,7 +35,19 @@ def home_card():
     if not (current_user.is_authenticated and request.endpoint == "couples.home"):
         return {}
     couple = current_couple(current_user)
-    return {"agreement_documents": service.list_documents(current_user, couple.id) if couple else []}
+    documents = service.list_documents(current_user, couple.id) if couple else []
+    return {"agreement_documents": [_summary(document) for document in documents]}
+
+
+def _summary(document) -> dict:
+    """How many agreements a document holds, how many are agreed, how many wait for the reader's signature."""
+    agreements = [a for s in export.readable(document, current_user, True).sections for a in s.agreements]
+    return {
+        "document": document,
+        "total": len(agreements),
+        "agreed": sum(a.state.status == signing.AGREED for a in agreements),
+        "waiting": sum(a.words["can_sign"] and a.state.status == signing.SIGNED for a in agreements),
+    }
 
 
 def _writable(document) -> bool:

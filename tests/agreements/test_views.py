@@ -144,6 +144,10 @@ def test_a_new_document_can_be_started_and_needs_a_title(page):
     assert page.browser.post("/agreements/", {"title": ""}, page="/agreements/").status_code == 400
 
 
-def test_the_home_page_shows_the_agreements_card(page):
-    html = page.browser.get("/").get_data(as_text=True)
-    assert 'id="agreements-card"' in html and "Our agreements" in html
+def test_the_home_page_card_says_what_waits_for_the_reader(page, app, login):
+    bob = login(app.test_client(), page.bob)
+    html = bob.get("/").get_data(as_text=True)
+    assert 'id="agreements-card"' in html and "Our agreements" in html and "0 of 1 agreed" in html
+    sign_json(page)
+    html = bob.get("/").get_data(as_text=True)
+    assert "1 waits for your signature" in html
