@@ -134,9 +134,7 @@ def capture_after_pause(document: AgreementDocument) -> Version | None:
         return None
     content = current_content(document)
     if previous and previous.content == content:
-        previous.last_update_id = last_id
-        db.session.commit()
-        return None
+        return None  # written and undone: nothing to keep
     version = take_version(document, PAUSE, at=last_at, content=content)
     db.session.commit()
     return version

@@ -7,6 +7,7 @@ import { drawCaret, clearCaret } from './caret.js';
 import { addItem, addSection, itemsOf, move, remove, root, sectionsOf, wellFormed } from './ops.js';
 import { connect } from './connection.js';
 import { Signing } from './signing.js';
+import { postJson } from './http.js';
 
 const CHECKPOINT_AFTER_MS = 60_000;
 
@@ -77,7 +78,10 @@ class Editor {
 
   scheduleCheckpoint() {
     clearTimeout(this.checkpointTimer);
-    this.checkpointTimer = setTimeout(() => this.signing.post(this.config.checkpointUrl, {}), CHECKPOINT_AFTER_MS);
+    this.checkpointTimer = setTimeout(
+      () => postJson(this.config.checkpointUrl, {}, this.config.csrf),
+      CHECKPOINT_AFTER_MS,
+    );
   }
 
   // --- rendering ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // Each agreement's state and the explicit, confirmed act of signing it. The server decides the
 // states (one rule, in agreements/signing.py); this module only shows what it says.
 import * as Y from 'yjs';
+import { postJson } from './http.js';
 
 const REFRESH_AFTER_MS = 400;
 
@@ -136,26 +137,16 @@ export class Signing {
       this.dialog.querySelector('[data-text]').textContent = this.signingText;
       return;
     }
-    const answer = await this.post(this.config.signUrl, { item: this.signingId, text: this.signingText });
+    const answer = await postJson(
+      this.config.signUrl,
+      { item: this.signingId, text: this.signingText },
+      this.config.csrf,
+    );
     if (answer.ok) {
       this.update(answer.states);
       this.dialog.close();
     } else {
       message.textContent = answer.error?.message || 'That did not work. Please try again.';
-    }
-  }
-
-  async post(url, body) {
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': this.config.csrf },
-        body: JSON.stringify(body),
-      });
-      return await response.json();
-    } catch {
-      return { ok: false, error: { message: 'You seem to be offline. Please try again when you are back online.' } };
     }
   }
 }
