@@ -151,3 +151,14 @@ def test_the_home_page_card_says_what_waits_for_the_reader(page, app, login):
     sign_json(page)
     html = bob.get("/").get_data(as_text=True)
     assert "1 waits for your signature" in html
+
+
+def test_the_page_asks_for_a_version_after_a_pause_and_gets_one_only_then(page, clock):
+    def checkpoint():
+        token = page.browser.token(page.url)
+        return page.browser.client.post(f"{page.url}/history/checkpoint", json={}, headers={"X-CSRFToken": token})
+
+    assert checkpoint().get_json() == {"ok": True, "taken": False}
+    clock.advance(minutes=2)
+    assert checkpoint().get_json() == {"ok": True, "taken": True}
+    assert checkpoint().get_json() == {"ok": True, "taken": False}
