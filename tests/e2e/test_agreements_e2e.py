@@ -136,6 +136,7 @@ def test_typing_offline_says_so_and_merges_on_return(partner_page):
     open_document(alice)
     open_document(bob)
     alice.get_by_role("button", name="Add an agreement").first.click()
+    expect(agreement(alice)).to_be_focused()
     alice.keyboard.type("We text when we land.")
     expect(agreement(bob)).to_have_value("We text when we land.")
 
@@ -160,6 +161,7 @@ def test_typing_offline_says_so_and_merges_on_return(partner_page):
     alice.keyboard.type(" kindly")
     expect(bob.get_by_label("Section title").first).to_have_value("How we handle arguments kindly")
     alice.get_by_role("button", name="Add an agreement").first.click()
+    expect(alice.locator(".section").first.locator(".item-text").nth(1)).to_be_focused()
     alice.keyboard.type("We never go to bed angry.")
     texts = bob.locator(".section").first.locator(".item-text")
     expect(texts).to_have_count(2)

@@ -139,7 +139,7 @@ class Editor {
       type: 'button',
       class: 'button secondary add-section',
       text: 'Add a section',
-      onclick: () => this.focusLater(`section:${addSection(this.ydoc)}`),
+      onclick: () => this.focusOn(`section:${addSection(this.ydoc)}`),
     });
   }
 
@@ -167,7 +167,7 @@ class Editor {
             type: 'button',
             class: 'button secondary add-item',
             text: 'Add an agreement',
-            onclick: () => this.focusLater(addItem(this.ydoc, this.sectionById(id))),
+            onclick: () => this.focusOn(addItem(this.ydoc, this.sectionById(id))),
           }),
         );
       }
@@ -269,7 +269,7 @@ class Editor {
     const to = node._neighbours[which];
     if (to === undefined) return;
     move(this.ydoc, this.arrayFor(kind, id), node._index, to);
-    this.focusLater(kind === 'section' ? `section:${id}` : id);
+    this.focusOn(kind === 'section' ? `section:${id}` : id);
   }
 
   remove(kind, id) {
@@ -283,8 +283,9 @@ class Editor {
     remove(this.ydoc, this.arrayFor(kind, id), node._index);
   }
 
-  focusLater(key) {
-    requestAnimationFrame(() => this.bindings.get(key)?.field.focus());
+  // A local change renders at once (its transaction has ended), so the new field can take the focus now.
+  focusOn(key) {
+    this.bindings.get(key)?.field.focus();
   }
 
   bind(key, ytext, field, host) {
