@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from flask import Flask, render_template, request, session
 from flask_login import current_user
@@ -41,18 +40,16 @@ CSP = {
 }
 
 
-# FULL syncs the WAL at every commit (survives power loss); NORMAL syncs at checkpoints only, so a commit
-# survives a crash of the process but maybe not of the machine. See BENCHMARKS.md for what each costs.
-SQLITE_SYNCHRONOUS = {"full": "FULL", "normal": "NORMAL"}[os.environ.get("SQLITE_SYNCHRONOUS", "full").lower()]
-
-
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
     """Turn on WAL and foreign keys for every SQLite connection (other databases are left alone)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
+        # With WAL, NORMAL still survives a killed process (a commit is in the WAL before it returns);
+        # only a power cut can lose the last commits. FULL would fsync every commit, which alone
+        # costs more than a whole live update.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
@@ -126,12 +123,14 @@ def _register(app: Flask) -> None:
     """Blueprints and Socket.IO namespaces of every feature."""
     from agreements import events as agreements_events
     from agreements.service import create_first_document
+    from agreements.views import bp as agreements_bp
     from couples.events import NAMESPACE, CoupleNamespace
     from couples.linking import couple_linked
     from couples.privacy.views import bp as privacy_bp
     from couples.views import bp as couples_bp
 
     app.register_blueprint(couples_bp)
+    app.register_blueprint(agreements_bp)
     app.register_blueprint(privacy_bp)
     socketio.on_namespace(CoupleNamespace(NAMESPACE))
     socketio.on_namespace(agreements_events.AgreementsNamespace(agreements_events.NAMESPACE))

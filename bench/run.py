@@ -76,8 +76,10 @@ class NodeServer:
 class OurServer:
     """Our app: `gunicorn -k gevent -w 1 'app:create_app()'` on the benchmark database."""
 
-    def __init__(self, workdir: Path, database_url: str, env: dict):
-        self.server = Server(workdir, database_url, env={"SECRET_KEY": SECRET, **env}).start(timeout=60)
+    def __init__(self, workdir: Path, database_url: str):
+        # A long idle timeout: the set-up's login sessions may be reused (--reuse) long after they were made.
+        env = {"SECRET_KEY": SECRET, "IDLE_TIMEOUT": "86400"}
+        self.server = Server(workdir, database_url, env=env).start(timeout=60)
         self.url = self.server.url
         children = Path(f"/proc/{self.server.process.pid}/task/{self.server.process.pid}/children").read_text()
         self.pid = int(children.split()[0])  # the gevent worker, where all the work happens
@@ -180,7 +182,6 @@ def main() -> None:
     parser.add_argument("--relay", type=int, default=2000, help="inserts per client in the relay workload (0: skip)")
     parser.add_argument("--relay-runs", type=int, default=3)
     parser.add_argument("--database", default="sqlite", help="sqlite, or a postgresql+psycopg:// URL of an empty database")
-    parser.add_argument("--sqlite-synchronous", default="full", choices=["full", "normal"])
     parser.add_argument("--reuse", type=Path, help="a bench/out/<time> folder whose couples to use again (SQLite)")
     options = parser.parse_args()
 
@@ -204,8 +205,7 @@ def main() -> None:
             if options.database == "sqlite":
                 _snapshot(workdir / "bench.sqlite", workdir / "fresh.sqlite")
     for name in options.servers:
-        server = OurServer(workdir, database_url, {"SQLITE_SYNCHRONOUS": options.sqlite_synchronous}) \
-            if name == "ours" else NodeServer(name, workdir)
+        server = OurServer(workdir, database_url) if name == "ours" else NodeServer(name, workdir)
         try:
             if options.relay:
                 results["relay"] += relay(name, server, couples_file if name == "ours" else None,

@@ -1,7 +1,7 @@
 """agreements: documents and their append-only update logs
 
 Revision ID: 0002_agreements
-Revises: 0001_foundation
+Revises: 0005_privacy
 Create Date: 2026-11-22
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002_agreements'
-down_revision = '0001_foundation'
+down_revision = '0005_privacy'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,6 @@
 """Fixtures for the agreements document: a couple's document, and partners syncing it over sockets."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from pycrdt import Doc
 from sqlalchemy import select
@@ -10,6 +8,7 @@ from sqlalchemy import select
 from agreements import store
 from agreements.models import AgreementDocument
 from agreements.shape import agreement_text, items, new_id, new_item, sections
+from tests.agreements.live_server import sign_in
 from tests.agreements.wire import NAMESPACE, YClient
 from tests.conftest import PASSWORD
 
@@ -123,7 +122,7 @@ class World:
     def cookie(self, user) -> str:
         """The session cookie of user, signed in once per world."""
         if user.email not in self.cookies:
-            self.cookies[user.email] = self.server.login(user.email, PASSWORD)
+            self.cookies[user.email] = sign_in(self.server, user.email, PASSWORD)
         return self.cookies[user.email]
 
     def new_agreement(self) -> str:
@@ -143,20 +142,18 @@ def live_world(migrated_db, tmp_path_factory):
     from app import create_app
     from couples import accounts, linking
     from extensions import db
-    from tests.agreements.live_server import LiveServer
+    from tests.servers import Server, sqlite_copy
 
     folder = tmp_path_factory.mktemp("live")
-    path = folder / "app.sqlite"
-    shutil.copy(migrated_db, path)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    url = sqlite_copy(migrated_db, folder)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         alice = accounts.sign_up("alice.live@example.org", "Alice Moreau", PASSWORD)
         bob = accounts.sign_up("bob.live@example.org", "Bob Lindqvist", PASSWORD)
         couple = linking.join(linking.invite(alice), bob)
         document = db.session.scalar(select(AgreementDocument).where(AgreementDocument.couple_id == couple.id))
         db.session.expunge_all()
-    server = LiveServer(path, folder / "server.log")
-    server.start()
+    server = Server(folder, url).start()
     try:
         yield World(app, server, couple, alice, bob, document)
     finally:

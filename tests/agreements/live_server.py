@@ -1,103 +1,35 @@
-"""A real server process (gunicorn with gevent, as in production) on a free loopback port, for socket tests."""
+"""Clients of a real server process (tests.servers.Server): python-socketio partners speaking the wire protocol."""
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
 import requests
 import socketio
 
 from tests.agreements.wire import NAMESPACE, YClient
+from tests.servers import Server
 
-ROOT = Path(__file__).resolve().parents[2]
-BOOT_SECONDS = 60
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class LiveServer:
-    """One gunicorn -k gevent -w 1 process serving the app on a database file; can be killed and restarted."""
-
-    def __init__(self, database: Path, log: Path):
-        self.database = database
-        self.log = log
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        """Start the server and wait until it answers."""
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{self.database}",
-            "SECRET_KEY": "agreements-live-test",
-            "RATELIMIT_ENABLED": "0",
-            "APP_ENV": "development",
-        }
-        env.pop("SOCKETIO_MESSAGE_QUEUE", None)
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [gunicorn, "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{self.port}", "app:create_app()"],
-                cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
-            )
-        deadline = time.monotonic() + BOOT_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            try:
-                requests.get(f"{self.url}/login", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.05)  # waiting for the process to listen, not for time to pass
-        raise RuntimeError("server did not start")
-
-    def kill(self) -> None:
-        """kill -9 every process of the server, at once."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        """Stop the server gracefully."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def login(self, email: str, password: str) -> str:
-        """Sign in through the real form; return the Cookie header of the session."""
-        session = requests.Session()
-        page = session.get(f"{self.url}/login").text
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        answer = session.post(f"{self.url}/login", data={"email": email, "password": password, "csrf_token": token},
-                              allow_redirects=False)
-        assert answer.status_code == 302, answer.text[:300]
-        return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+def sign_in(server: Server, email: str, password: str) -> str:
+    """Sign in through the real form; return the Cookie header of the session."""
+    session = requests.Session()
+    page = session.get(f"{server.url}/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    answer = session.post(f"{server.url}/login", data={"email": email, "password": password, "csrf_token": token},
+                          allow_redirects=False)
+    assert answer.status_code == 302, answer.text[:300]
+    return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
 
 class RemotePartner(YClient):
-    """A pycrdt client over python-socketio (msgpack, WebSocket only) against a LiveServer."""
+    """A pycrdt client over python-socketio (msgpack, WebSocket only) against a real server."""
 
-    def __init__(self, server: LiveServer, cookie: str, timeout: float = 30):
+    def __init__(self, server: Server, cookie: str, timeout: float = 30):
         self.sio = socketio.Client(serializer="msgpack", reconnection=False)
         self.timeout = timeout
         super().__init__(self._call)
         self.sio.on("yjs", self.receive, namespace=NAMESPACE)
-        self.sio.connect(server.url, headers={"Cookie": cookie, "Origin": server.url}, namespaces=[NAMESPACE],
+        self.sio.connect(server.url, headers={"Cookie": cookie}, namespaces=[NAMESPACE],
                          transports=["websocket"], wait_timeout=10)
 
     def _call(self, event, *args):
@@ -119,9 +51,10 @@ class RemotePartner(YClient):
             pass
 
 
-def run_in_threads(*jobs) -> None:
-    """Run the callables at the same time and re-raise the first failure."""
-    failures = []
+def run_in_threads(*jobs, failures: list | None = None) -> None:
+    """Run the callables at the same time; re-raise the first failure (or collect them into `failures`)."""
+    collect = failures is not None
+    failures = [] if failures is None else failures
 
     def guarded(job):
         try:
@@ -134,5 +67,5 @@ def run_in_threads(*jobs) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    if failures:
+    if failures and not collect:
         raise failures[0]

@@ -3,9 +3,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.agreements.conftest import stored_text
-from tests.agreements.traces import concurrent_updates, load_trace
 from tests.agreements.wire import NAMESPACE
-from agreements.sync import update_message
 
 edit = st.tuples(st.just("edit"), st.sampled_from("ab"), st.floats(0, 1), st.sampled_from(["insert", "delete"]),
                  st.sampled_from(["x", "yz", "é", " "]))
@@ -51,22 +49,3 @@ def test_any_interleaving_of_edits_and_deliveries_converges(agreement, steps):
     stored = stored_text(agreement.document.id, agreement.item_id)
     assert str(agreement.a.text(agreement.item_id)) == str(agreement.b.text(agreement.item_id)) == stored
     assert all(answer["ok"] for client in clients.values() for answer in client.acks)
-
-
-def test_two_people_typing_together_replay_to_the_recorded_text(agreement):
-    """friendsforever: two people who really typed one text at the same time, replayed as two clients."""
-    from agreements.shape import find_item
-    from tests.agreements.conftest import stored_doc
-
-    trace = load_trace("friendsforever.json.gz")
-    start = stored_doc(agreement.document.id).get_update()
-    replay = concurrent_updates(trace, start, lambda doc: find_item(doc, agreement.item_id)["text"])
-    clients = {0: agreement.a, 1: agreement.b}
-    for index, (agent, update) in enumerate(replay):
-        assert clients[agent].send(update_message(update)) == {"ok": True}
-        if index % 100 == 0:  # deliver as we go: the test client's queue is slow when long
-            clients[1 - agent].pump()
-    for client in clients.values():
-        client.pump()
-    assert stored_text(agreement.document.id, agreement.item_id) == trace["endContent"]
-    assert str(agreement.a.text(agreement.item_id)) == str(agreement.b.text(agreement.item_id)) == trace["endContent"]

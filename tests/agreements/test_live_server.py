@@ -8,13 +8,24 @@ from pathlib import Path
 import pytest
 from pycrdt import create_sync_message
 
+from agreements.shape import find_item
 from agreements.sync import update_message
-from tests.agreements.live_server import ROOT, RemotePartner, run_in_threads
+from tests.agreements.conftest import stored_doc
+from tests.agreements.traces import concurrent_updates, load_trace
+from tests.agreements.live_server import RemotePartner, run_in_threads
+from tests.servers import ROOT
+
+pytestmark = pytest.mark.server
 
 
-def typist(client, item_id, operations, seed):
-    """A job typing and deleting at the start, the middle and the end of one agreement."""
+def typist(client, item_id, operations, seed, wait_for_each=True):
+    """A job typing and deleting at the start, the middle and the end of one agreement.
+
+    With wait_for_each=False it sends like a browser: without waiting, checking every answer at the end.
+    """
     rng = random.Random(seed)
+    answered = threading.Semaphore(0)
+    answers = []
 
     def change():
         text = client.text(item_id)
@@ -26,9 +37,22 @@ def typist(client, item_id, operations, seed):
             at = rng.choice([0, length // 2, length])
             text.insert(at, rng.choice("abcdefgh "))
 
+    def on_ack(answer):
+        answers.append(answer)
+        answered.release()
+
     def job():
         for _ in range(operations):
-            assert client.edit(change) == [{"ok": True}]
+            if wait_for_each:
+                assert client.edit(change) == [{"ok": True}]
+                continue
+            with client.lock, client.doc.transaction():
+                change()
+            client.send_later(update_message(client.unsent.pop(0)), on_ack)
+        if not wait_for_each:
+            for _ in range(operations):
+                assert answered.acquire(timeout=60)
+            assert answers == [{"ok": True}] * operations
 
     return job
 
@@ -70,10 +94,13 @@ def test_a_yjs_client_and_a_python_client_converge(live_world):
         assert python.join(live_world.document.id) == {"ok": True}
         settle(python)
         assert json.loads(node.stdout.readline()) == {"ready": True}
-        typing = threading.Thread(target=typist(python, item_id, 600, 8))
+        failures = []
+        typing = threading.Thread(target=run_in_threads, args=(typist(python, item_id, 600, 8, wait_for_each=False),),
+                                  kwargs={"failures": failures})
         typing.start()
         assert json.loads(node.stdout.readline()) == {"edited": True}
         typing.join()
+        assert not failures
         node.stdin.write("done\n")
         node.stdin.flush()
         final = json.loads(node.stdout.readline())
@@ -87,6 +114,9 @@ def test_a_yjs_client_and_a_python_client_converge(live_world):
     finally:
         if node.poll() is None:
             node.kill()
+            node.wait()
+        for stream in (node.stdin, node.stdout, node.stderr):
+            stream.close()
         python.close()
 
 
@@ -154,3 +184,51 @@ def test_kill_9_loses_no_acknowledged_update(live_world, run):
     assert not missing
     assert text == live_world.stored_text(item_id)
 
+
+
+@pytest.mark.timeout(900)  # 26,078 updates, each committed before it is acknowledged
+def test_two_people_typing_together_replay_to_the_recorded_text(live_world):
+    """friendsforever: two people who really typed one text at the same time, as two clients in trace order.
+
+    Each client sends its own agent's transactions without waiting, except that a transaction is sent
+    only once the server has acknowledged the other agent's transactions it was typed on top of.
+    """
+    item_id = live_world.new_agreement()
+    trace = load_trace("friendsforever.json.gz")
+    with live_world.app.app_context():
+        start = stored_doc(live_world.document.id).get_update()
+    replay = concurrent_updates(trace, start, lambda doc: find_item(doc, item_id)["text"])
+    clients = [RemotePartner(live_world.server, live_world.cookie(user)) for user in (live_world.alice, live_world.bob)]
+    acknowledged = [0, 0]
+    refusals = []
+    progress = threading.Condition()
+
+    def on_ack(agent):
+        def count(answer):
+            with progress:
+                acknowledged[agent] += 1
+                if answer != {"ok": True}:
+                    refusals.append(answer)
+                progress.notify_all()
+        return count
+
+    try:
+        for client in clients:
+            assert client.join(live_world.document.id) == {"ok": True}
+        settle(*clients)
+        for step in replay:
+            other = 1 - step.agent
+            with progress:
+                assert progress.wait_for(lambda: acknowledged[other] >= step.builds_on[other], timeout=60)
+            clients[step.agent].send_later(update_message(step.update), on_ack(step.agent))
+        with progress:
+            assert progress.wait_for(lambda: sum(acknowledged) == len(replay), timeout=120)
+        assert refusals == []
+        assert live_world.stored_text(item_id) == trace["endContent"]
+        settle(*clients)
+        for client in clients:
+            with client.lock:
+                assert str(client.text(item_id)) == trace["endContent"]
+    finally:
+        for client in clients:
+            client.close()

@@ -19,6 +19,14 @@ function tight(bytes) {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
 }
 
+// True when state vector `have` holds everything of `want` (both Map<client, clock>).
+function covers(have, want) {
+  for (const [client, clock] of want) {
+    if ((have.get(client) || 0) < clock) return false;
+  }
+  return true;
+}
+
 function asBytes(data) {
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
@@ -190,14 +198,24 @@ export class AgreementProvider extends Observable {
       return;
     }
     if (type !== MESSAGE_SYNC) return;
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_SYNC);
-    const syncType = syncProtocol.readSyncMessage(decoder, encoder, this.doc, this);
+    const syncType = decoding.readVarUint(decoder);
     if (syncType === syncProtocol.messageYjsSyncStep1) {
       // The server asks for what it lacks: our reply carries every change made while offline.
-      this._sendTracked(encoding.toUint8Array(encoder), true);
+      const serverState = decoding.readVarUint8Array(decoder);
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_SYNC);
+      syncProtocol.writeSyncStep2(encoder, this.doc, serverState);
+      const reply = encoding.toUint8Array(encoder);
+      if (this.unsent || !covers(Y.decodeStateVector(serverState), Y.decodeStateVector(Y.encodeStateVector(this.doc)))) {
+        this._sendTracked(reply, true);
+      } else {
+        this._send(reply); // nothing new for the server: "saved" stays as it is
+      }
     } else if (syncType === syncProtocol.messageYjsSyncStep2) {
+      syncProtocol.readSyncStep2(decoder, this.doc, this);
       this._setSynced(true);
+    } else if (syncType === syncProtocol.messageYjsUpdate) {
+      syncProtocol.readUpdate(decoder, this.doc, this);
     }
   }
 
