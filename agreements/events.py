@@ -59,7 +59,7 @@ def _own_presence(user, room: Room, entries: list[sync.Presence]) -> list[sync.P
 
 def _leave(room: Room, sid: str) -> None:
     """Tell the others that sid's presence is gone."""
-    with room.lock:
+    with room.locked():
         gone = room.presence.pop(sid, {})
         if gone:
             farewell = [sync.Presence(e.client_id, e.clock + 1, None) for e in gone.values() if e.state is not None]
@@ -95,7 +95,7 @@ class AgreementsNamespace(Namespace):
             return _refused(error, document_id)
         room = rooms().enter(document.id, document.couple_id, request.sid)
         join_room(room_name(document.id))
-        with room.lock:
+        with room.locked():
             present = [e for sid, clients in room.presence.items() if sid != request.sid for e in clients.values()]
             if present:
                 emit("yjs", (document.id, sync.awareness_message(present)))
@@ -131,15 +131,17 @@ class AgreementsNamespace(Namespace):
 
     def _sync(self, user, room: Room, message: sync.Message) -> None:
         couple = couple_for_member(user, room.couple_id)
-        with room.lock:
+        may_edit = couple.is_linked and couple.is_current_member(user)  # read before the lock's commit
+        with room.locked():
             emit("yjs", (room.document_id, room.answer_step1(message)))
-            if couple.is_linked and couple.is_current_member(user):
+            if may_edit:
                 emit("yjs", (room.document_id, room.step1()))
 
     def _update(self, user, room: Room, message: sync.Message) -> None:
         couple_for_member(user, room.couple_id, write=True)
-        with room.lock:
-            changed = room.receive(message.payload, user.id)
+        user_id = user.id  # read before the lock's commit expires the user
+        with room.locked():
+            changed = room.receive(message.payload, user_id)
             if changed is not None:
                 room.broadcast(sync.update_message(changed), skip_sid=request.sid)
 
@@ -148,5 +150,5 @@ class AgreementsNamespace(Namespace):
         entries = sync.parse_awareness(message.payload)
         if not user.share_presence:
             return
-        with room.lock:
+        with room.locked():
             room.broadcast(sync.awareness_message(_own_presence(user, room, entries)), skip_sid=request.sid)

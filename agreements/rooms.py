@@ -15,7 +15,7 @@ from pycrdt import Doc
 
 from agreements import store, sync
 from agreements.shape import read_title
-from extensions import socketio
+from extensions import db, socketio
 
 NAMESPACE = "/agreements"
 T = TypeVar("T")
@@ -41,6 +41,17 @@ class Room:
         self.sids: set[str] = set()
         self.borrowers = 0  # server-side readers and editors using the room right now
         self.presence: dict[str, dict[int, sync.Presence]] = {}  # sid -> its latest presence per client id
+
+    @contextmanager
+    def locked(self) -> Iterator["Room"]:
+        """Hold the room's lock, never while holding a database connection (for socket handlers).
+
+        Everyone waiting for a room would otherwise keep a pooled connection each, and the holder, who
+        needs one to catch up and to commit, could wait for the pool forever (seen with 20 couples).
+        """
+        db.session.commit()
+        with self.lock:
+            yield self
 
     def reload(self) -> None:
         """Rebuild the document from the whole log."""

@@ -27,8 +27,8 @@ DATABASE = "common_ground"
 
 
 def migrate(database_url: str) -> None:
-    """Run every Alembic migration against the database (all heads, while branches await chaining)."""
-    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "app", "db", "upgrade", "heads"], cwd=ROOT,
+    """Run every Alembic migration against the database, as `flask db upgrade` does."""
+    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "app", "db", "upgrade"], cwd=ROOT,
                    env={**os.environ, "DATABASE_URL": database_url}, check=True, capture_output=True)
 
 
