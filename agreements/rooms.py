@@ -52,6 +52,9 @@ class Room:
         db.session.commit()
         with self.lock:
             yield self
+        # A released gevent lock is not handed over: let whoever waits take it before this connection's
+        # next, already received, message takes it again (one busy partner would starve the other).
+        store.let_others_run()
 
     def reload(self) -> None:
         """Rebuild the document from the whole log."""

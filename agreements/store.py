@@ -60,7 +60,7 @@ class _GroupCommit:
     def append(self, entry: _Append) -> int:
         with self._queue_lock:
             self._queue.append(entry)
-        _let_others_queue()
+        let_others_run()
         with self.commit_lock:
             if not entry.done:
                 with self._queue_lock:
@@ -73,8 +73,8 @@ class _GroupCommit:
         return entry.id
 
 
-def _let_others_queue() -> None:
-    """Under gevent, let the other ready handlers queue their updates so they join this commit.
+def let_others_run() -> None:
+    """Under gevent, let the other ready handlers run (e.g. queue their updates so they join this commit).
 
     (Threads need no help: they queue while the commit releases the GIL.)
     """
