@@ -15,8 +15,8 @@ from flask_socketio import Namespace, emit, join_room, leave_room
 from agreements import sync
 from agreements.rooms import NAMESPACE, Room, room_name, rooms
 from agreements.service import document_for_member
-from couples.access import couple_for_member, current_couple
-from couples.errors import DomainError, NotFound
+from couples.access import couple_for_member, current_couple, may_write
+from couples.errors import DomainError, NotFound, ReadOnly
 from couples.live import socket_user, track_socket, untrack_socket
 
 log = logging.getLogger(__name__)
@@ -138,8 +138,9 @@ class AgreementsNamespace(Namespace):
                 emit("yjs", (room.document_id, room.step1()))
 
     def _update(self, user, room: Room, message: sync.Message) -> None:
-        couple_for_member(user, room.couple_id, write=True)
         user_id = user.id  # read before the lock's commit expires the user
+        if not may_write(user_id, room.couple_id):  # joined, so a member: only linked-ness can have changed
+            raise ReadOnly()
         with room.locked():
             changed = room.receive(message.payload, user_id)
             if changed is not None:

@@ -25,3 +25,14 @@ def couple_for_member(user: User, couple_id: int, write: bool = False) -> Couple
     if write and not (couple.is_linked and couple.is_current_member(user)):
         raise ReadOnly()
     return couple
+
+
+def may_write(user_id: int, couple_id: int) -> bool:
+    """The rule of couple_for_member(write=True) for a known member, as one indexed query without loading
+    objects: the couple is linked and the user is one of its current partners (for per-keystroke paths)."""
+    return db.session.execute(
+        select(Membership.user_id)
+        .join(Couple, Couple.id == Membership.couple_id)
+        .where(Membership.couple_id == couple_id, Membership.user_id == user_id, Membership.current.is_(True),
+               Couple.status == "linked")
+    ).first() is not None
