@@ -10,6 +10,7 @@ import time
 
 from agreements import store
 from agreements.shape import agreement_text, new_id, new_item, sections
+from tests.agreements.wire import NAMESPACE
 from tests.scale.conftest import PASSWORD, Browser
 
 CUT_WITHIN = 1.0  # seconds: DESIGN.md, "disconnected within a second, on every process"
@@ -168,3 +169,29 @@ def test_login_attempts_on_both_processes_count_towards_one_limit(make_couple, a
 
     assert Browser(a).login(couple.alice).status_code == 429
     assert Browser(b).login(couple.alice).status_code == 429
+
+
+def test_signing_on_process_a_reads_what_was_committed_through_process_b(make_couple, browser, partner, a, b):
+    couple = make_couple()
+    alice_a = browser(a, couple.alice)
+    alice = partner(alice_a).synced(couple.document_id)  # A holds the room in memory while Bob writes through B
+    bob_b = browser(b, couple.bob)
+    bob = partner(bob_b).synced(couple.document_id)
+    states_heard = []
+    bob.sio.on("states", states_heard.append, namespace=NAMESPACE)
+    item_id = _add_agreement(bob, "We talk before we sleep")
+    assert _type(bob, item_id, ", even when tired.") == {"ok": True}
+    sign = f"/agreements/{couple.document_id}/sign"
+    page = f"/agreements/{couple.document_id}"
+
+    stale = alice_a.post(sign, {"item": item_id, "text": "We talk before we sleep"}, page=page)
+    signed = alice_a.post(sign, {"item": item_id, "text": "We talk before we sleep, even when tired."}, page=page)
+    bob.pump(until=lambda: bool(states_heard), timeout=2)
+    bob_signed = bob_b.post(sign, {"item": item_id, "text": "We talk before we sleep, even when tired."}, page=page)
+    seen_on_a = alice_a.http.get(f"{a}/agreements/{couple.document_id}/states", timeout=10).json()
+
+    assert stale.status_code == 409  # A read the text from the log, not from its stale room
+    assert signed.status_code == 302 and bob_signed.status_code == 302
+    assert states_heard, "Bob's socket on B did not hear that Alice signed on A"
+    assert seen_on_a["items"][item_id]["status"] == "agreed"
+    assert alice.pump(until=lambda: agreement_text(alice.doc, item_id) == "We talk before we sleep, even when tired.")
