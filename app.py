@@ -117,11 +117,15 @@ def _init_login(app: Flask) -> None:
 
 def _register(app: Flask) -> None:
     """Blueprints and Socket.IO namespaces of every feature."""
+    from couples.dialogue.events import NAMESPACE as DIALOGUE_NAMESPACE, DialogueNamespace
+    from couples.dialogue.views import bp as dialogue_bp
     from couples.events import NAMESPACE, CoupleNamespace
     from couples.views import bp as couples_bp
 
     app.register_blueprint(couples_bp)
     socketio.on_namespace(CoupleNamespace(NAMESPACE))
+    app.register_blueprint(dialogue_bp)
+    socketio.on_namespace(DialogueNamespace(DIALOGUE_NAMESPACE))
 
 
 def _init_pages(app: Flask) -> None:

@@ -29,6 +29,7 @@ class Move:
     text: str = NONE
     label: str = ""
     stem: str = ""
+    heading: str = ""  # how the turn is titled in the transcript, when not the step's own title
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def _answers(to_accept: str) -> dict[str, Move]:
         "accept": Move(RECEIVER, to_accept, label="Now is good"),
         "later": Move(RECEIVER, "later", label="Later"),
         "decline": Move(RECEIVER, "declined", OPTIONAL, "Not today",
-                        "Not today, but thank you for asking. ..."),
+                        "Not today, but thank you for asking. ...", "Not today"),
         "withdraw": Move(SENDER, "withdrawn", label="Withdraw the invitation"),
     }
 
@@ -62,11 +63,11 @@ _LIVE_MOVES: dict[str, dict[str, Move]] = {
     "checking": {
         "got_it": Move(SENDER, "more", label="You got it"),
         "not_quite": Move(SENDER, "mirroring", REQUIRED, "Not quite",
-                          "Not quite. What I meant is ..."),
+                          "Not quite. What I meant is ...", "Not quite"),
     },
     "more": {
         "add_more": Move(SENDER, "mirroring", REQUIRED, "Yes, there is more",
-                         "Yes, there is more: ..."),
+                         "Yes, there is more: ...", "There is more"),
         "thats_all": Move(SENDER, "summary", label="That's all"),
     },
     "summary": {
@@ -76,7 +77,7 @@ _LIVE_MOVES: dict[str, dict[str, Move]] = {
     "summary_check": {
         "confirm_summary": Move(SENDER, "validating", label="Yes, that's all of it"),
         "correct_summary": Move(SENDER, "summary", REQUIRED, "Something is missing",
-                                "Almost. What is missing is ..."),
+                                "Almost. What is missing is ...", "What was missing"),
     },
     "validating": {
         "validate": Move(RECEIVER, "empathizing", REQUIRED, "Send",
@@ -89,7 +90,7 @@ _LIVE_MOVES: dict[str, dict[str, Move]] = {
     "empathy_check": {
         "confirm_feeling": Move(SENDER, "switch", label="Yes, that's how I feel"),
         "correct_feeling": Move(SENDER, "switch", REQUIRED, "Not quite",
-                                "What I actually feel is ..."),
+                                "What I actually feel is ...", "What I actually feel"),
     },
     "switch": {
         "switch": Move(RECEIVER, "sending", label="Switch roles: I'd like to be heard too"),

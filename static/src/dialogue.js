@@ -1,0 +1,112 @@
+// The live dialogue page: refresh on the partner's turns, show "writing...", count characters.
+// Every form also works without this script; here it is sent over the socket instead of reloading.
+import { connect } from "./live.js";
+
+const WRITING_SIGNAL_MS = 2000;
+const WRITING_SHOWN_MS = 5000;
+
+const root = document.getElementById("dialogue");
+if (root) start(root);
+
+function start(root) {
+  const dialogueId = Number(root.dataset.dialogueId);
+  const live = document.getElementById("dialogue-live");
+  const status = root.querySelector(".dlg-status");
+  const socket = connect("/dialogue");
+  let connectedBefore = false;
+  let lastSignal = 0;
+  let writingTimer = null;
+  let laterTimer = null;
+  let pending = false;
+
+  const current = () => live.querySelector(".dlg-live");
+  const currentIndex = () => Number(current().dataset.index);
+
+  function say(message) {
+    status.textContent = message;
+    status.hidden = !message;
+  }
+
+  async function refresh() {
+    const drafts = new Map([...live.querySelectorAll("textarea")].map((t) => [t.id, t.value]));
+    const response = await fetch(root.dataset.liveUrl, { credentials: "same-origin" });
+    if (!response.ok) {
+      say("The dialogue could not be updated. Please reload the page.");
+      return;
+    }
+    live.innerHTML = await response.text();
+    for (const textarea of live.querySelectorAll("textarea")) {
+      if (drafts.get(textarea.id)) textarea.value = drafts.get(textarea.id);
+    }
+    wire();
+  }
+
+  function showWriting() {
+    const note = live.querySelector(".dlg-writing");
+    if (!note) return;
+    note.hidden = false;
+    clearTimeout(writingTimer);
+    writingTimer = setTimeout(() => { note.hidden = true; }, WRITING_SHOWN_MS);
+  }
+
+  function count(textarea) {
+    const counter = document.getElementById(`${textarea.id}-count`);
+    if (counter) counter.querySelector("span").textContent = String(textarea.value.length);
+  }
+
+  function onInput(event) {
+    count(event.target);
+    const now = Date.now();
+    if (socket.connected && now - lastSignal > WRITING_SIGNAL_MS) {
+      lastSignal = now;
+      socket.emit("writing", { dialogue_id: dialogueId });
+    }
+  }
+
+  function onSubmit(event) {
+    const form = event.target;
+    const action = event.submitter ? event.submitter.value : "";
+    // "later" carries a time chosen in the form; it goes through the plain form post.
+    if (!socket.connected || !action || action === "later") return;
+    event.preventDefault();
+    const textarea = form.querySelector("textarea");
+    const payload = {
+      dialogue_id: dialogueId,
+      action,
+      index: Number(form.elements.index.value),
+      text: textarea ? textarea.value : null,
+    };
+    for (const button of form.querySelectorAll("button")) button.disabled = true;
+    pending = true;
+    socket.emit("act", payload, (answer) => {
+      pending = false;
+      say(answer && answer.ok ? "" : (answer && answer.error ? answer.error.message : "That did not work. Please try again."));
+      if (answer && answer.ok && textarea) textarea.value = "";
+      refresh();
+    });
+  }
+
+  function wire() {
+    for (const textarea of live.querySelectorAll("textarea")) {
+      count(textarea);
+      textarea.addEventListener("input", onInput);
+    }
+    for (const form of live.querySelectorAll("form")) form.addEventListener("submit", onSubmit);
+    clearTimeout(laterTimer);
+    const later = current().dataset.later;
+    if (later) laterTimer = setTimeout(refresh, Math.max(0, Date.parse(later) - Date.now()));
+  }
+
+  socket.on("connect", () => {
+    // After a dropped connection, catch up with whatever happened meanwhile.
+    if (connectedBefore) refresh();
+    connectedBefore = true;
+  });
+  socket.on("changed", (data) => {
+    if (!pending && data.dialogue_id === dialogueId && data.index !== currentIndex()) refresh();
+  });
+  socket.on("writing", (data) => {
+    if (data.dialogue_id === dialogueId) showWriting();
+  });
+  wire();
+}
