@@ -13,7 +13,6 @@ function start(root) {
   const live = document.getElementById("dialogue-live");
   const status = root.querySelector(".dlg-status");
   const socket = connect("/dialogue");
-  let connectedBefore = false;
   let lastSignal = 0;
   let writingTimer = null;
   let laterTimer = null;
@@ -97,11 +96,8 @@ function start(root) {
     if (later) laterTimer = setTimeout(refresh, Math.max(0, Date.parse(later) - Date.now()));
   }
 
-  socket.on("connect", () => {
-    // After a dropped connection, catch up with whatever happened meanwhile.
-    if (connectedBefore) refresh();
-    connectedBefore = true;
-  });
+  // Once in the room, catch up with whatever happened since the page was rendered (or the connection dropped).
+  socket.on("connect", refresh);
   socket.on("changed", (data) => {
     if (!pending && data.dialogue_id === dialogueId && data.index !== currentIndex()) refresh();
   });
