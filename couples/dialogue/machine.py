@@ -14,7 +14,7 @@ REQUIRED, OPTIONAL, NONE = "required", "optional", "none"
 MAX_TEXT = 500
 MAX_TOPIC = 200
 LATER_WINDOW = timedelta(hours=24)
-SUGGESTED_BREAK_MINUTES = 20
+SUGGESTED_BREAK = timedelta(minutes=20)
 
 # Where "resume" leads is not fixed: it goes back to the state the dialogue was paused in.
 BACK = "<back>"
@@ -160,7 +160,8 @@ STEPS: dict[str, Step] = {
                     "Your partner may write an appreciation for you."),
     "closing_receiver": Step("Appreciation", "Each of you may say one thing you appreciated. Optional.",
                              "Your partner may write an appreciation for you."),
-    "paused": Step("Paused", "Taking a break is fine. A break of at least 20 minutes helps to calm down.",
+    "paused": Step("Paused", "Taking a break is fine. A break of at least "
+                             f"{SUGGESTED_BREAK.seconds // 60} minutes helps to calm down.",
                    ""),
     "declined": Step("Not today", "The invitation was kindly declined.", ""),
     "withdrawn": Step("Withdrawn", "The invitation was withdrawn.", ""),

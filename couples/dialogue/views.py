@@ -171,6 +171,5 @@ def _page(dialogue, form, error=None):
         "waiting_invitation": waiting,
         "waiting_later": dialogue.state == "later" and my_role == machine.RECEIVER and not waiting,
         "machine": machine,
-        "confirm": ConfirmForm(),
         "writable": couple is not None and couple.id == dialogue.couple_id,
     }

@@ -33,11 +33,16 @@ function start(root) {
       say("The dialogue could not be updated. Please reload the page.");
       return;
     }
+    const wasMine = current().dataset.mine === "true";
     live.innerHTML = await response.text();
     for (const textarea of live.querySelectorAll("textarea")) {
       if (drafts.get(textarea.id)) textarea.value = drafts.get(textarea.id);
     }
     wire();
+    // When it becomes this partner's turn, bring the step into view (on a phone it is below the transcript).
+    if (!wasMine && current().dataset.mine === "true") {
+      document.getElementById("step").scrollIntoView({ block: "nearest" });
+    }
   }
 
   function showWriting() {

@@ -28,6 +28,8 @@ def one_round(sender: Page, receiver: Page, loops: bool) -> None:
     expect_step(receiver, sender, "Mirroring", "Your partner is mirroring back what they heard.")
     receiver.locator("#text-mirror").press_sequentially("What I heard")
     expect(sender.locator(".dlg-writing")).to_be_visible()  # the partner's "writing..." shows live
+    screenshot(sender, "dialogue-waiting-desktop")
+    screenshot(receiver, "dialogue-your-turn-phone")
     take(receiver, "mirror", "What I heard you say is that plans change. Did I get that?")
     expect_step(sender, receiver, "Did I get that?", "Your partner is checking whether you got it.")
     if loops:
