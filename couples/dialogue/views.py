@@ -19,7 +19,9 @@ def home_card():
     if not current_user.is_authenticated:
         return {}
     couple = access.current_couple(current_user)
-    return {"open_dialogue": service.open_dialogue(couple) if couple else None}
+    dialogue = service.open_dialogue(couple) if couple else None
+    return {"open_dialogue": dialogue,
+            "dialogue_invitation_waiting": bool(dialogue) and service.invitation_is_waiting(dialogue, current_user)}
 
 
 @bp.app_template_filter("dialogue_time")
@@ -39,6 +41,13 @@ def index():
     return render_template("dialogue/index.html", form=InviteForm(),
                            dialogues=service.dialogues_of(current_user),
                            couple=access.current_couple(current_user))
+
+
+@bp.get("/card")
+@login_required
+def card():
+    """The home page's dialogue card alone, for the home page to refresh it live."""
+    return render_template("dialogue/_home_card.html")
 
 
 @bp.post("/")

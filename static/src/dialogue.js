@@ -1,5 +1,6 @@
 // The live dialogue page: refresh on the partner's turns, show "writing...", count characters.
 // Every form also works without this script; here it is sent over the socket instead of reloading.
+// On the home page, the same script keeps the dialogue card up to date (an invitation arrives live).
 import { connect } from "./live.js";
 
 const WRITING_SIGNAL_MS = 2000;
@@ -7,6 +8,32 @@ const WRITING_SHOWN_MS = 5000;
 
 const root = document.getElementById("dialogue");
 if (root) start(root);
+const card = document.querySelector(".dlg-home[data-card-url]");
+if (card && !root) watchCard(card);
+
+// Refresh `at` the moment given in an ISO string (a "later" invitation comes back then).
+function whenDue(iso, refresh, timer) {
+  clearTimeout(timer);
+  return iso ? setTimeout(refresh, Math.max(0, Date.parse(iso) - Date.now())) : null;
+}
+
+function watchCard(first) {
+  const url = first.dataset.cardUrl;
+  let timer = null;
+  async function refresh() {
+    const response = await fetch(url, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const current = document.querySelector(".dlg-home[data-card-url]");
+    const fresh = document.createRange().createContextualFragment(await response.text()).querySelector(".dlg-home");
+    fresh.querySelectorAll("script").forEach((script) => script.remove());
+    current.replaceWith(fresh);
+    timer = whenDue(fresh.dataset.later, refresh, timer);
+  }
+  const socket = connect("/dialogue");
+  socket.on("connect", refresh);
+  socket.on("changed", refresh);
+  timer = whenDue(first.dataset.later, refresh, timer);
+}
 
 function start(root) {
   const dialogueId = Number(root.dataset.dialogueId);
@@ -96,9 +123,7 @@ function start(root) {
       textarea.addEventListener("input", onInput);
     }
     for (const form of live.querySelectorAll("form")) form.addEventListener("submit", onSubmit);
-    clearTimeout(laterTimer);
-    const later = current().dataset.later;
-    if (later) laterTimer = setTimeout(refresh, Math.max(0, Date.parse(later) - Date.now()));
+    laterTimer = whenDue(current().dataset.later, refresh, laterTimer);
   }
 
   // Once in the room, catch up with whatever happened since the page was rendered (or the connection dropped).

@@ -28,6 +28,7 @@ def fixed(path):
 
 
 CASES = [
+    Case("dialogue.card", "GET", fixed("/dialogue/card"), {"anonymous": LOGIN, "member": 200, "other": 200, "former": 200}),
     Case("dialogue.index", "GET", fixed("/dialogue/"), {"anonymous": LOGIN, "member": 200, "other": 200, "former": 200}),
     # An empty topic is refused (400); the former partner has nobody to invite (400).
     Case("dialogue.start", "POST", fixed("/dialogue/"), {"anonymous": LOGIN, "member": 400, "other": 400, "former": 400}),

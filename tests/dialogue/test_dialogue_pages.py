@@ -243,3 +243,16 @@ def test_the_export_holds_every_turn_of_my_dialogues(pair):
     turns_out = exported["dialogues"][0]["turns"]
     assert turns_out[0]["by"] == "me" and turns_out[1]["by"] == second.name
     assert WORDS in [t["text"] for t in turns_out]
+
+
+def test_the_home_card_shows_the_invitation_and_brings_it_back_after_later(pair, clock):
+    _, alice, bob = pair
+    assert "Ask for a dialogue" in unescape(bob.get("/dialogue/card").get_data(as_text=True))
+    dialogue_id = start(alice)
+    assert "Answer the invitation" in unescape(bob.get("/").get_data(as_text=True))
+    step(bob, dialogue_id, "later", later_minutes=30)
+    card = unescape(bob.get("/dialogue/card").get_data(as_text=True))
+    assert "You said later: 2 Mar, 09:30" in card and "Answer the invitation" not in card
+    clock.advance(minutes=30)
+    assert "Answer the invitation" in unescape(bob.get("/dialogue/card").get_data(as_text=True))
+    assert "A dialogue is in progress" in unescape(alice.get("/dialogue/card").get_data(as_text=True))

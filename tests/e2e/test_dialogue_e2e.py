@@ -63,12 +63,13 @@ def test_a_couple_goes_through_a_whole_dialogue_live(partner_page):
     sign_up(alice, "Alice Moreau", "alice@example.org")
     sign_up(bob, "Bob Lindqvist", "bob@example.org")
     link(alice, bob)
+    expect(bob.locator(".dlg-home")).to_contain_text("Ask for a dialogue")
 
     alice.goto("/dialogue/")
     alice.get_by_label("What would you like to talk about? One sentence is enough.").fill("When plans change")
     alice.get_by_role("button", name="Send the invitation").click()
     expect(alice.locator(".dlg-waiting")).to_have_text("Waiting for your partner to answer the invitation.")
-    bob.goto("/")
+    # Bob's home page, open all along, shows the invitation as it arrives.
     expect(bob.locator(".dlg-home")).to_contain_text("Alice Moreau would like a dialogue about “When plans change”")
     bob.get_by_role("link", name="Answer the invitation").click()
     screenshot(bob, "dialogue-invitation-phone")
