@@ -2,6 +2,8 @@
 
 Every handler checks again who is asking; the "writing..." signal is passed on and never stored.
 """
+import logging
+
 from flask import request
 from flask_socketio import Namespace, join_room
 
@@ -12,6 +14,7 @@ from couples.live import couple_room, socket_user, track_socket, untrack_socket
 from extensions import socketio
 
 NAMESPACE = "/dialogue"
+log = logging.getLogger(__name__)
 
 
 def announce(dialogue) -> None:
@@ -22,8 +25,10 @@ def announce(dialogue) -> None:
 
 
 def _refusal(error: DomainError) -> dict:
-    """The answer to a refused event, in the shape every namespace uses."""
-    return {"ok": False, "error": {"code": error.code, "message": str(error)}}
+    """The answer to a refused event, in the shape every namespace uses (and a trace in the log)."""
+    user = socket_user()
+    log.info("refused %s event for user %s: %s", NAMESPACE, user.id if user else None, error.code)
+    return {"ok": False, "error": error.as_dict()}
 
 
 def _asked_about(data):

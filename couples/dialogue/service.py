@@ -70,18 +70,19 @@ def answer_invitation(dialogue: Dialogue, user: User, answer: str, turn_index: i
     """Answer an invitation: now ("accept"), "later" at a time within 24 hours, or "decline" kindly."""
     if answer not in ANSWERS:
         raise Invalid("Please answer now, later or not today.")
-    if answer == "later":
-        _check(dialogue, user, answer, turn_index, text)
-        dialogue.later_at = _later(later_at)
-    return act(dialogue, user, answer, turn_index, text)
+    return act(dialogue, user, answer, turn_index, text, later_at)
 
 
-def act(dialogue: Dialogue, user: User, action: str, turn_index: int, text: str | None = None) -> Dialogue:
-    """Take one step of the dialogue; refused (changing nothing) unless it is this user's move now."""
+def act(dialogue: Dialogue, user: User, action: str, turn_index: int, text: str | None = None,
+        later_at: datetime | None = None) -> Dialogue:
+    """Take one step of the dialogue; refused (changing nothing) unless it is this user's move now.
+
+    "later" needs `later_at`, a time within the next 24 hours, when the invitation comes back.
+    """
     text = (text or "").strip() or None
     _check(dialogue, user, action, turn_index, text)
-    if action == "later" and dialogue.later_at is None:
-        raise Invalid("Please choose a time within the next 24 hours.")
+    if action == "later":
+        dialogue.later_at = _later(later_at)
     _record(dialogue, user, action, text)
     return dialogue
 

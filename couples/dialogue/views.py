@@ -1,4 +1,5 @@
 """HTTP pages of the mirroring dialogue: plain forms that work without JavaScript for every step."""
+import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +12,7 @@ from couples.dialogue.forms import ConfirmForm, InviteForm, TurnForm
 from couples.errors import DomainError, Invalid
 
 bp = Blueprint("dialogue", __name__, url_prefix="/dialogue")
+log = logging.getLogger(__name__)
 
 
 @bp.app_context_processor
@@ -95,6 +97,7 @@ def act(dialogue_id):
             raise Invalid("That form was incomplete. Please try again.")
         _take(dialogue, form)
     except DomainError as error:
+        log.info("refused dialogue step for user %s: %s", current_user.id, error.code)
         return render_template("dialogue/show.html", **_page(dialogue, form, str(error))), error.status
     events.announce(dialogue)
     return redirect(url_for(".show", dialogue_id=dialogue.id, _anchor="step"), 303)

@@ -56,6 +56,11 @@ function start(root) {
   async function refresh() {
     const drafts = new Map([...live.querySelectorAll("textarea")].map((t) => [t.id, t.value]));
     const response = await fetch(root.dataset.liveUrl, { credentials: "same-origin" });
+    if (response.status === 404) {
+      // Deleted with both partners' agreement: go back to the list of dialogues.
+      window.location.assign(root.dataset.indexUrl);
+      return;
+    }
     if (!response.ok) {
       say("The dialogue could not be updated. Please reload the page.");
       return;
