@@ -1,4 +1,4 @@
-"""Random play by both partners through the service, checking the invariants after every step."""
+"""Random play by both partners, through the service and over their sockets, checking the invariants after every step."""
 from datetime import timedelta
 
 from hypothesis import HealthCheck, settings
@@ -13,6 +13,8 @@ from couples.errors import DomainError
 from couples.models import Couple, User
 from extensions import db
 
+NS = "/dialogue"
+PARTNERS = st.sampled_from(["alice", "bob"])
 DETOURS = {"pause", "end", "withdraw", "decline", "later", "skip"}
 TEXTS = st.sampled_from([None, "", "   ", "I felt alone last night.", "x" * 500, "x" * 501])
 
@@ -20,7 +22,7 @@ TEXTS = st.sampled_from([None, "", "   ", "I felt alone last night.", "x" * 500,
 class DialoguePlay(RuleBasedStateMachine):
     """Alice and Bob act at random: in and out of turn, with stale indexes, pauses, resumes and reloads."""
 
-    clock = couple_id = alice_id = bob_id = None
+    couple_id = alice_id = bob_id = sockets = None
 
     def __init__(self):
         super().__init__()
@@ -28,6 +30,10 @@ class DialoguePlay(RuleBasedStateMachine):
         db.session.execute(delete(Dialogue))
         db.session.commit()
         self.dialogue_id = None
+        for socket in self.sockets.values():  # every example starts with both pages connected
+            if not socket.is_connected(NS):
+                socket.connect(namespace=NS)
+            socket.get_received(NS)
 
     @property
     def couple(self):
@@ -38,6 +44,7 @@ class DialoguePlay(RuleBasedStateMachine):
 
     @property
     def dialogue(self):
+        db.session.expire_all()  # socket events change the database through their own sessions
         return db.session.get(Dialogue, self.dialogue_id) if self.dialogue_id else None
 
     def snapshot(self):
@@ -59,13 +66,13 @@ class DialoguePlay(RuleBasedStateMachine):
         assert open_now is None
         self.dialogue_id = dialogue.id
 
-    @rule(who=st.sampled_from(["alice", "bob"]), action=st.sampled_from(machine.ACTIONS),
-          shift=st.sampled_from([0, 0, 0, -1, 1]), text=TEXTS)
-    def anything(self, who, action, shift, text):
+    @rule(who=PARTNERS, action=st.sampled_from(machine.ACTIONS), shift=st.sampled_from([0, 0, 0, -1, 1]),
+          text=TEXTS, live=st.booleans())
+    def anything(self, who, action, shift, text, live):
         """Any action by anyone, often out of turn or with a stale index: refused unless the design allows it."""
-        self.try_act(who, action, shift, text)
+        self.try_act(who, action, shift, text, live)
 
-    @rule(data=st.data(), steps=st.integers(1, 25))
+    @rule(data=st.data(), steps=st.integers(1, 30))
     def sensible_steps(self, data, steps):
         """Mostly forward steps by whoever may take them, now and then a detour (so dialogues get somewhere)."""
         for _ in range(steps):
@@ -78,38 +85,67 @@ class DialoguePlay(RuleBasedStateMachine):
             who, action = data.draw(st.sampled_from(
                 choices if data.draw(st.integers(0, 9)) == 0 or not forward else forward))
             move = machine.move(d.state, action)
-            self.try_act(who, action, 0, "Something I would like to say." if move.text == machine.REQUIRED else None)
+            self.try_act(who, action, 0, "Something I would like to say." if move.text == machine.REQUIRED else None,
+                         live=data.draw(st.booleans()))
+
+    @rule(who=PARTNERS)
+    def connection_drops(self, who):
+        if self.sockets[who].is_connected(NS):
+            self.sockets[who].disconnect(namespace=NS)
+
+    @rule(who=PARTNERS)
+    def connection_comes_back(self, who):
+        if not self.sockets[who].is_connected(NS):
+            self.sockets[who].connect(namespace=NS)
+            assert self.sockets[who].is_connected(NS)
 
     @rule()
     def reload_elsewhere(self):
-        """A dropped connection or another device: forget everything in memory and read it again."""
+        """Another device: forget everything held in memory and read it again."""
         db.session.remove()
 
-    @rule(minutes=st.sampled_from([30, 60 * 25]))
-    def time_passes(self, minutes):
-        """Minutes or a whole day go by (a "later" invitation comes back; nothing else changes)."""
-        self.clock.advance(minutes=minutes)
-
-    def try_act(self, who, action, shift, text):
+    def try_act(self, who, action, shift, text, live):
+        """Act from the live page (socket) when it is connected and `live`, else through a plain form (service)."""
         d = self.dialogue
         if d is None:
             return
-        user = self.partner(who)
         before = self.snapshot()
-        allowed = machine.refusal(d.position, user.id, action, d.turn_index + shift, (text or "").strip() or None) is None
+        allowed = machine.refusal(d.position, self.partner(who).id, action, d.turn_index + shift,
+                                  (text or "").strip() or None) is None
+        if live and self.sockets[who].is_connected(NS) and action != "later":
+            accepted = self.act_over_socket(d, who, action, d.turn_index + shift, text)
+        else:
+            accepted = self.act_through_service(d, who, action, d.turn_index + shift, text)
+        assert accepted is allowed
+        assert self.snapshot()[2] == before[2] + accepted
+        if not accepted:
+            assert self.snapshot() == before
+
+    def act_through_service(self, d, who, action, index, text):
         try:
             if action in service.ANSWERS:
                 later_at = clock.now() + timedelta(hours=1) if action == "later" else None
-                service.answer_invitation(d, user, action, d.turn_index + shift, later_at, text)
+                service.answer_invitation(d, self.partner(who), action, index, later_at, text)
             else:
-                service.act(d, user, action, d.turn_index + shift, text)
+                service.act(d, self.partner(who), action, index, text)
         except DomainError:
-            assert not allowed
             db.session.rollback()
-            assert self.snapshot() == before
-            return
-        assert allowed
-        assert self.snapshot()[2] == before[2] + 1
+            return False
+        return True
+
+    def act_over_socket(self, d, who, action, index, text):
+        """The ack says whether it was accepted; once it is committed, the partner's connected page hears of it."""
+        other = self.sockets["bob" if who == "alice" else "alice"]
+        for socket in self.sockets.values():
+            if socket.is_connected(NS):
+                socket.get_received(NS)
+        answer = self.sockets[who].emit("act", {"dialogue_id": d.id, "action": action, "index": index, "text": text},
+                                        namespace=NS, callback=True)
+        if answer["ok"] and other.is_connected(NS):
+            now = self.dialogue.position
+            heard = [e["args"][0] for e in other.get_received(NS) if e["name"] == "changed"]
+            assert heard == [{"dialogue_id": d.id, "index": now.index, "state": now.state}]
+        return answer["ok"]
 
     @invariant()
     def exactly_one_partner_is_on_turn_while_live(self):
@@ -135,11 +171,11 @@ class DialoguePlay(RuleBasedStateMachine):
         assert db.session.scalar(select(func.count(Dialogue.id)).where(Dialogue.open_couple_id.is_not(None))) <= 1
 
 
-def test_random_play_by_both_partners_keeps_every_invariant(app, linked_couple, clock):
-    with app.app_context():
-        couple, alice, bob = linked_couple()
-        DialoguePlay.clock = clock
-        DialoguePlay.couple_id, DialoguePlay.alice_id, DialoguePlay.bob_id = couple.id, alice.id, bob.id
-        run_state_machine_as_test(DialoguePlay, settings=settings(
-            max_examples=40, stateful_step_count=40, deadline=None,
-            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+def test_random_play_by_both_partners_keeps_every_invariant(app, linked_couple, login, socket_client):
+    couple, alice, bob = linked_couple()
+    DialoguePlay.sockets = {name: socket_client(NS, login(app.test_client(), user).client)
+                            for name, user in (("alice", alice), ("bob", bob))}
+    DialoguePlay.couple_id, DialoguePlay.alice_id, DialoguePlay.bob_id = couple.id, alice.id, bob.id
+    run_state_machine_as_test(DialoguePlay, settings=settings(
+        max_examples=20, stateful_step_count=50, deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
