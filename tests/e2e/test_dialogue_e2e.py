@@ -66,6 +66,7 @@ def test_a_couple_goes_through_a_whole_dialogue_live(partner_page):
     expect(bob.locator(".dlg-home")).to_contain_text("Ask for a dialogue")
 
     alice.goto("/dialogue/")
+    screenshot(alice, "dialogue-start-desktop")
     alice.get_by_label("What would you like to talk about? One sentence is enough.").fill("When plans change")
     alice.get_by_role("button", name="Send the invitation").click()
     expect(alice.locator(".dlg-waiting")).to_have_text("Waiting for your partner to answer the invitation.")
@@ -122,3 +123,4 @@ def test_a_couple_goes_through_a_whole_dialogue_live(partner_page):
     bob.goto("/dialogue/")
     expect(bob.locator(".dlg-history")).to_contain_text("When plans change")
     expect(bob.locator(".dlg-history")).to_contain_text("2 rounds")
+    screenshot(bob, "dialogue-history-phone")
