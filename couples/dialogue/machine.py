@@ -30,6 +30,7 @@ class Move:
     label: str = ""
     stem: str = ""
     heading: str = ""  # how the turn is titled in the transcript, when not the step's own title
+    limit: int = MAX_TEXT  # a gentle limit: short chunks are easier to hear and to mirror
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,21 @@ class Step:
     waiting: str
 
 
-def _answers(to_accept: str) -> dict[str, Move]:
-    """The answers to an invitation (fresh, or come back after "later")."""
+# The answers to an invitation, fresh or come back after "later".
+_ANSWERS = {
+    "accept": Move(RECEIVER, "sending", label="Now is good"),
+    "later": Move(RECEIVER, "later", label="Later"),
+    "decline": Move(RECEIVER, "declined", OPTIONAL, "Not today",
+                    "Not today, but thank you for asking. ...", "Not today"),
+    "withdraw": Move(SENDER, "withdrawn", label="Withdraw the invitation"),
+}
+
+
+def _appreciation(who: str, to: str) -> dict[str, Move]:
+    """One partner's closing step: an appreciation for the other, or skip it."""
     return {
-        "accept": Move(RECEIVER, to_accept, label="Now is good"),
-        "later": Move(RECEIVER, "later", label="Later"),
-        "decline": Move(RECEIVER, "declined", OPTIONAL, "Not today",
-                        "Not today, but thank you for asking. ...", "Not today"),
-        "withdraw": Move(SENDER, "withdrawn", label="Withdraw the invitation"),
+        "appreciate": Move(who, to, REQUIRED, "Send my appreciation", "Thank you for ..."),
+        "skip": Move(who, to, label="Skip"),
     }
 
 
@@ -97,15 +105,8 @@ _LIVE_MOVES: dict[str, dict[str, Move]] = {
         "finish": Move(RECEIVER, "closing", label="Finish for today"),
     },
     # Closing is two short steps so that exactly one partner is on turn at any time.
-    "closing": {
-        "appreciate": Move(SENDER, "closing_receiver", REQUIRED, "Send my appreciation",
-                           "Thank you for ..."),
-        "skip": Move(SENDER, "closing_receiver", label="Skip"),
-    },
-    "closing_receiver": {
-        "appreciate": Move(RECEIVER, "done", REQUIRED, "Send my appreciation", "Thank you for ..."),
-        "skip": Move(RECEIVER, "done", label="Skip"),
-    },
+    "closing": _appreciation(SENDER, "closing_receiver"),
+    "closing_receiver": _appreciation(RECEIVER, "done"),
 }
 
 LIVE = tuple(_LIVE_MOVES)
@@ -116,9 +117,9 @@ _PAUSE = Move(EITHER, "paused", label="I need a break")
 
 MOVES: dict[str, dict[str, Move]] = {
     "new": {"invite": Move(SENDER, "invited", REQUIRED, "Send the invitation",
-                           "I'd like a dialogue about ... Is now a good time?")},
-    "invited": _answers("sending"),
-    "later": _answers("sending"),
+                           "I'd like a dialogue about ... Is now a good time?", limit=MAX_TOPIC)},
+    "invited": _ANSWERS,
+    "later": _ANSWERS,
     **{state: {**moves, "pause": _PAUSE} for state, moves in _LIVE_MOVES.items()},
     "paused": {
         "resume": Move(EITHER, BACK, label="Resume"),
@@ -234,13 +235,12 @@ def is_open(state: str) -> bool:
 def text_problem(move_: Move, text: str | None) -> str | None:
     """What is wrong with the text for this move, if anything."""
     text = (text or "").strip()
-    limit = MAX_TOPIC if move_.to == "invited" else MAX_TEXT
     if move_.text == REQUIRED and not text:
         return "Please write something first."
     if move_.text == NONE and text:
         return "This step takes no text."
-    if len(text) > limit:
-        return f"Please keep it to {limit} characters or fewer (this is {len(text)})."
+    if len(text) > move_.limit:
+        return f"Please keep it to {move_.limit} characters or fewer (this is {len(text)})."
     return None
 
 
