@@ -1,4 +1,5 @@
 """The dialogue through its HTML forms, without JavaScript: every step, refusals, CSRF, history and deletion."""
+import json
 import re
 from html import unescape
 
@@ -238,7 +239,7 @@ def test_the_export_holds_every_turn_of_my_dialogues(pair):
     couple, _, _ = pair
     first, second = couple.members
     walk(couple, first, second, PATHS["done"])
-    exported = service.export_for_user(first)
+    exported = json.loads(json.dumps(service.export_for_user(first)))
     assert len(exported["dialogues"]) == 1
     turns_out = exported["dialogues"][0]["turns"]
     assert turns_out[0]["by"] == "me" and turns_out[1]["by"] == second.name
