@@ -24,7 +24,8 @@ _ERRORS = {"not_in_dialogue": NotFound, "stale": Conflict, "not_allowed": Confli
 
 def find(user: User, dialogue_id: int, write: bool = False) -> Dialogue:
     """The dialogue if the user is (or, to read, was) a member of its couple; NotFound otherwise."""
-    dialogue = db.session.get(Dialogue, dialogue_id)
+    # Ids beyond a database integer cannot exist (and would make PostgreSQL raise rather than find nothing).
+    dialogue = db.session.get(Dialogue, dialogue_id) if 0 < dialogue_id < 2**31 else None
     if dialogue is None:
         raise NotFound("There is no such dialogue.")
     access.couple_for_member(user, dialogue.couple_id, write=write)

@@ -210,6 +210,11 @@ def test_another_couple_sees_nothing(pair, linked_couple, login, app):
     assert "Our evenings" not in outsider.get("/dialogue/").get_data(as_text=True)
 
 
+def test_an_id_that_cannot_exist_is_simply_not_found(pair):
+    _, alice, _ = pair
+    assert alice.get(f"/dialogue/{2**40}").status_code == 404
+
+
 def step_as_outsider(outsider, dialogue_id):
     return outsider.post(f"/dialogue/{dialogue_id}/act", {"action": "got_it", "index": 4}, page="/dialogue/")
 

@@ -69,6 +69,12 @@ def test_empty_and_over_long_messages_over_the_socket_are_refused(live, text):
     assert turns() == before
 
 
+def test_an_id_that_cannot_exist_is_simply_not_found(live):
+    _, _, sockets = live
+    answer = sockets["alice"].emit("writing", {"dialogue_id": 2**40}, namespace=NS, callback=True)
+    assert answer["error"]["code"] == "not_found"
+
+
 @pytest.mark.parametrize("payload", [None, "hello", {"dialogue_id": "1"}, {"dialogue_id": 1, "action": 5, "index": 4}])
 def test_malformed_messages_are_refused_calmly(live, payload):
     _, _, sockets = live
