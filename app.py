@@ -120,9 +120,11 @@ def _register(app: Flask) -> None:
     from couples.dialogue.events import NAMESPACE as DIALOGUE_NAMESPACE, DialogueNamespace
     from couples.dialogue.views import bp as dialogue_bp
     from couples.events import NAMESPACE, CoupleNamespace
+    from couples.privacy.views import bp as privacy_bp
     from couples.views import bp as couples_bp
 
     app.register_blueprint(couples_bp)
+    app.register_blueprint(privacy_bp)
     socketio.on_namespace(CoupleNamespace(NAMESPACE))
     app.register_blueprint(dialogue_bp)
     socketio.on_namespace(DialogueNamespace(DIALOGUE_NAMESPACE))
