@@ -1,13 +1,13 @@
 """The mirroring dialogue: dialogues and their turns.
 
 Revision ID: 0004_dialogue
-Revises: 0001_foundation
+Revises: 0005_privacy
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_dialogue"
-down_revision = "0001_foundation"
+down_revision = "0005_privacy"
 branch_labels = None
 depends_on = None
 
