@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from couples import linking
 from couples.dialogue import service
 from couples.dialogue.models import Dialogue, Turn
+from couples.errors import DomainError
 from extensions import db
 from tests.dialogue.play import WORDS, walk
 from tests.dialogue.transitions import PATHS
@@ -262,3 +263,26 @@ def test_the_home_card_shows_the_invitation_and_brings_it_back_after_later(pair,
     clock.advance(minutes=30)
     assert "Answer the invitation" in unescape(bob.get("/dialogue/card").get_data(as_text=True))
     assert "A dialogue is in progress" in unescape(alice.get("/dialogue/card").get_data(as_text=True))
+
+
+def test_two_devices_of_one_partner_cannot_both_take_the_same_turn(pair):
+    """The page's device wins; the other device, holding the same turn in memory, is refused by the database."""
+    couple, alice, bob = pair
+    dialogue = walk(couple, *couple.members, PATHS["checking"])
+    sender = couple.members[0]
+    assert dialogue.turn_index == 4  # this session now holds the dialogue as it was
+    assert step(alice, dialogue.id, "got_it").status_code == 303  # another device, its own session
+    with pytest.raises(DomainError, match="a moment quicker"):
+        service.act(dialogue, sender, "got_it", 4)
+    db.session.expire_all()
+    assert [t.action for t in db.session.get(Dialogue, dialogue.id).turns].count("got_it") == 1
+
+
+def test_two_invitations_at_the_same_moment_make_one_dialogue(pair, monkeypatch):
+    couple, _, _ = pair
+    first, second = couple.members
+    service.invite(first, couple, "Our evenings")
+    monkeypatch.setattr(service, "open_dialogue", lambda couple: None)  # as if both checked before either wrote
+    with pytest.raises(DomainError, match="a moment quicker"):
+        service.invite(second, couple, "Our mornings")
+    assert db.session.scalar(select(func.count(Dialogue.id))) == 1

@@ -72,6 +72,7 @@ def test_a_couple_goes_through_a_whole_dialogue_live(partner_page):
     expect(alice.locator(".dlg-waiting")).to_have_text("Waiting for your partner to answer the invitation.")
     # Bob's home page, open all along, shows the invitation as it arrives.
     expect(bob.locator(".dlg-home")).to_contain_text("Alice Moreau would like a dialogue about “When plans change”")
+    screenshot(bob, "dialogue-home-invitation-phone")
     bob.get_by_role("link", name="Answer the invitation").click()
     screenshot(bob, "dialogue-invitation-phone")
     take(bob, "accept")
