@@ -30,7 +30,7 @@ function watchCard(first) {
     timer = whenDue(fresh.dataset.later, refresh, timer);
   }
   const socket = connect("/dialogue");
-  socket.on("connect", refresh);
+  socket.on("connect", () => refresh());
   socket.on("changed", refresh);
   timer = whenDue(first.dataset.later, refresh, timer);
 }
@@ -53,7 +53,8 @@ function start(root) {
     status.hidden = !message;
   }
 
-  async function refresh() {
+  // `refusal`: a refused step's message, shown inside the step where the person is looking.
+  async function refresh(refusal = "") {
     const drafts = new Map([...live.querySelectorAll("textarea")].map((t) => [t.id, t.value]));
     const response = await fetch(root.dataset.liveUrl, { credentials: "same-origin" });
     if (response.status === 404) {
@@ -71,6 +72,13 @@ function start(root) {
       if (drafts.get(textarea.id)) textarea.value = drafts.get(textarea.id);
     }
     wire();
+    if (refusal) {
+      const note = document.createElement("p");
+      note.className = "dlg-error";
+      note.setAttribute("role", "alert");
+      note.textContent = refusal;
+      document.getElementById("step").prepend(note);
+    }
     // When it becomes this partner's turn, bring the step into view (on a phone it is below the transcript).
     if (!wasMine && current().dataset.mine === "true") {
       document.getElementById("step").scrollIntoView({ block: "nearest" });
@@ -116,9 +124,12 @@ function start(root) {
     pending = true;
     socket.emit("act", payload, (answer) => {
       pending = false;
-      say(answer && answer.ok ? "" : (answer && answer.error ? answer.error.message : "That did not work. Please try again."));
-      if (answer && answer.ok && textarea) textarea.value = "";
-      refresh();
+      if (answer && answer.ok) {
+        if (textarea) textarea.value = "";
+        refresh();
+      } else {
+        refresh(answer && answer.error ? answer.error.message : "That did not work. Please try again.");
+      }
     });
   }
 
@@ -132,7 +143,7 @@ function start(root) {
   }
 
   // Once in the room, catch up with whatever happened since the page was rendered (or the connection dropped).
-  socket.on("connect", refresh);
+  socket.on("connect", () => refresh());
   socket.on("changed", (data) => {
     if (!pending && data.dialogue_id === dialogueId && data.index !== currentIndex()) refresh();
   });
