@@ -9,6 +9,7 @@ export const entryPoints = [
   'static/src/signup.js',
   'static/src/home.js',
   'static/src/privacy_passages.js',
+  'static/src/agreements.js',
   'static/src/dialogue.js',
 ];
 

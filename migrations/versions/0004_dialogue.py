@@ -1,13 +1,13 @@
 """The mirroring dialogue: dialogues and their turns.
 
 Revision ID: 0004_dialogue
-Revises: 0005_privacy
+Revises: 0006_agreements_signing
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_dialogue"
-down_revision = "0005_privacy"
+down_revision = "0006_agreements_signing"
 branch_labels = None
 depends_on = None
 
