@@ -125,3 +125,35 @@ def test_a_couple_goes_through_a_whole_dialogue_live(partner_page):
     expect(bob.locator(".dlg-history")).to_contain_text("When plans change")
     expect(bob.locator(".dlg-history")).to_contain_text("2 rounds")
     screenshot(bob, "dialogue-history-phone")
+
+
+def test_every_step_works_with_javascript_turned_off(browser, live_server):
+    contexts = [browser.new_context(viewport=DESKTOP, base_url=live_server.url, java_script_enabled=False)
+                for _ in range(2)]
+    try:
+        alice, bob = (context.new_page() for context in contexts)
+        sign_up(alice, "Carol Nguyen", "carol@example.org")
+        sign_up(bob, "Dan Okafor", "dan@example.org")
+        link(alice, bob)
+        alice.goto("/dialogue/")
+        alice.get_by_label("What would you like to talk about? One sentence is enough.").fill("Sunday mornings")
+        alice.get_by_role("button", name="Send the invitation").click()
+        bob.goto("/")
+        bob.get_by_role("link", name="Answer the invitation").click()
+        take(bob, "accept")
+        alice.reload()  # without JavaScript nothing updates by itself; a reload shows the current step
+        take(alice, "send", "I'd like one slow breakfast a week.")
+        expect(alice.locator(".dlg-waiting")).to_have_text("Your partner is mirroring back what they heard.")
+        bob.reload()
+        expect(bob.locator(".dlg-turn-badge")).to_have_text("Your turn")
+        take(bob, "mirror", "One slow breakfast a week. Did I get that?")
+        alice.reload()
+        take(alice, "pause")
+        expect(alice.locator("#step-title")).to_have_text("Paused")
+        take(alice, "resume")
+        expect(alice.locator("#step-title")).to_have_text("Did I get that?")
+        take(alice, "got_it")
+        expect(alice.locator("#step-title")).to_have_text("Is there more?")
+    finally:
+        for context in contexts:
+            context.close()
