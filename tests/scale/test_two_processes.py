@@ -5,8 +5,11 @@ processes, as they would behind a load balancer.
 """
 from __future__ import annotations
 
+import queue
 import random
 import time
+
+import socketio
 
 from agreements import store
 from agreements.shape import agreement_text, new_id, new_item, sections
@@ -195,3 +198,40 @@ def test_signing_on_process_a_reads_what_was_committed_through_process_b(make_co
     assert states_heard, "Bob's socket on B did not hear that Alice signed on A"
     assert seen_on_a["items"][item_id]["status"] == "agreed"
     assert alice.pump(until=lambda: agreement_text(alice.doc, item_id) == "We talk before we sleep, even when tired.")
+
+
+def _listen(signed_in: Browser, namespace: str, event: str) -> tuple[socketio.Client, queue.Queue]:
+    """A socket on the browser's process that collects one event's payloads."""
+    heard: queue.Queue = queue.Queue()
+    client = socketio.Client(serializer="msgpack", reconnection=False)
+    client.on(event, heard.put, namespace=namespace)
+    client.connect(signed_in.url, namespaces=[namespace], transports=["websocket"],
+                   headers={"Cookie": signed_in.cookie}, wait_timeout=10)
+    return client, heard
+
+
+def test_dialogue_turns_taken_on_one_process_are_seen_and_enforced_on_the_other(make_couple, browser, a, b):
+    couple = make_couple()
+    alice, bob = browser(a, couple.alice), browser(b, couple.bob)
+    alice_socket, alice_hears = _listen(alice, "/dialogue", "changed")
+    bob_socket, bob_hears = _listen(bob, "/dialogue", "changed")
+    try:
+        invited = alice.post("/dialogue/", {"topic": "Our evenings"}, page="/dialogue/")
+        assert invited.status_code == 303
+        news = bob_hears.get(timeout=2)  # through B, from the invitation made on A
+        dialogue = f"/dialogue/{news['dialogue_id']}"
+
+        accepted = bob.post(f"{dialogue}/act", {"action": "accept", "index": news["index"]}, page=dialogue)
+        after = alice_hears.get(timeout=2)
+        while after["index"] == news["index"]:  # Alice also heard her own invitation
+            after = alice_hears.get(timeout=2)
+        stale = bob.post(f"{dialogue}/act", {"action": "accept", "index": news["index"]}, page=dialogue)
+        out_of_turn = bob.post(f"{dialogue}/act", {"action": "send", "index": after["index"],
+                                                   "text": "Not my turn."}, page=dialogue)
+    finally:
+        alice_socket.disconnect()
+        bob_socket.disconnect()
+
+    assert accepted.status_code == 303
+    assert after["state"] == "sending"
+    assert stale.status_code >= 400 and out_of_turn.status_code >= 400
