@@ -95,7 +95,7 @@ def _asks_for(v: Version, day: date) -> bool:
 
 def occurrence_key(versions: Sequence[Version]) -> date | None:
     """The single occurrence date of a one-off promise (its start), None if recurring."""
-    return versions[0].starts_on if versions[0].kind == ONCE else None
+    return versions[-1].starts_on if versions[-1].kind == ONCE else None
 
 
 def is_due_on(versions: Sequence[Version], day: date) -> bool:
@@ -106,7 +106,7 @@ def is_due_on(versions: Sequence[Version], day: date) -> bool:
 
 def occurrences(versions: Sequence[Version], start: date, end: date) -> list[date]:
     """The due dates of a recurring promise between start and end, inclusive."""
-    days, day = [], max(start, versions[0].starts_on)
+    days, day = [], max(start, min(v.starts_on for v in versions))
     while day <= end:
         if is_due_on(versions, day):
             days.append(day)
@@ -149,7 +149,7 @@ def due_so_far(versions: Sequence[Version], records: Mapping[date, str], today: 
     key = occurrence_key(versions)
     if key is not None:
         return [key] if key in records or _one_off_due(versions, today) else []
-    days = set(occurrences(versions, versions[0].starts_on, today - timedelta(days=1)))
+    days = set(occurrences(versions, start=date.min, end=today - timedelta(days=1)))
     return sorted(days | {d for d in records if d <= today})
 
 

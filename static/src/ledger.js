@@ -1,0 +1,63 @@
+// Trust ledger: the page follows the partner's promises, deposits and confirmations live.
+// The server sends a short event on the couple's room; the page re-reads itself and swaps the
+// live regions, leaving alone any region the person is typing in.
+import { connect } from './live.js';
+
+const root = document.getElementById('ledger');
+const status = document.getElementById('ledger-live');
+
+// Show the weekday choice only for weekly promises, the due date only for one-off ones.
+function followKind(form) {
+  const update = () => {
+    const kind = form.querySelector('input[name="kind"]:checked');
+    form.querySelectorAll('[data-for-kind]').forEach((el) => {
+      el.hidden = Boolean(kind) && !el.dataset.forKind.split(' ').includes(kind.value);
+    });
+  };
+  form.addEventListener('change', update);
+  update();
+}
+
+document.querySelectorAll('[data-promise-form]').forEach(followKind);
+
+function busy(region) {
+  const active = document.activeElement;
+  if (active && region.contains(active) && active.matches('input, select, textarea')) return true;
+  return Array.from(region.querySelectorAll('input:not([type="hidden"])')).some((input) => input.value !== '');
+}
+
+let stale = new Set();
+
+async function refresh() {
+  const response = await fetch(window.location.href, { credentials: 'same-origin', cache: 'no-store' });
+  if (!response.ok) return;
+  const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+  root.querySelectorAll('[data-live]').forEach((region) => {
+    const next = fresh.getElementById(region.id);
+    if (!next) return;
+    if (busy(region)) {
+      stale.add(region.id);
+      return;
+    }
+    stale.delete(region.id);
+    region.replaceWith(document.adoptNode(next));
+  });
+}
+
+function announce(data) {
+  if (status && data && data.message && String(data.by) !== root.dataset.me) status.textContent = data.message;
+}
+
+if (root && root.dataset.live === 'true') {
+  const socket = connect('/couple');
+  for (const event of ['promise_made', 'deposit_logged', 'deposit_confirmed']) {
+    socket.on(event, (data) => {
+      announce(data);
+      refresh();
+    });
+  }
+  // A region skipped while someone typed in it catches up once they leave it.
+  root.addEventListener('focusout', () => {
+    if (stale.size) window.setTimeout(refresh, 0);
+  });
+}
