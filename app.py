@@ -1,0 +1,160 @@
+"""The application factory: `create_app()` is the only way an app is made."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request, session
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import config
+from couples.errors import DomainError
+from extensions import BinaryMsgPackPacket, csrf, db, limiter, login_manager, migrate, socketio, talisman
+
+log = logging.getLogger(__name__)
+
+# Calm words for every HTTP error: what happened, and that nothing changed.
+ERROR_PAGES = {
+    400: ("Please try again", "Something in that request wasn't right, or the form had expired. Nothing was changed."),
+    403: ("Not possible", "That isn't something you can do here."),
+    404: ("Not found", "We couldn't find that page."),
+    405: ("Not possible", "That page can't be used this way."),
+    413: ("Too long", "That was more than we can take in one go. Nothing was changed."),
+    429: ("Let's slow down", "Too many tries in a short time. Please wait a few minutes and try again."),
+    500: ("Something went wrong", "Something went wrong on our side. What you saved before is safe."),
+}
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "connect-src": "'self'",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """Turn on WAL and foreign keys for every SQLite connection (other databases are left alone)."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app from Config (or TestConfig plus overrides when test_config is given)."""
+    app = Flask(__name__, instance_path=str(config.INSTANCE))
+    if test_config is None:
+        app.config.from_object(config.Config)
+        app.config["SECRET_KEY"] = config._secret_key()
+    else:
+        app.config.from_object(config.TestConfig)
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.INSTANCE.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    talisman.init_app(
+        app,
+        force_https=False,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite="Lax",
+        content_security_policy=CSP,
+        content_security_policy_nonce_in=[],
+        frame_options="DENY",
+        referrer_policy="no-referrer",
+        strict_transport_security=app.config["PRODUCTION"],
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()", "interest-cohort": "()"},
+    )
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
+        max_http_buffer_size=app.config["SOCKETIO_MAX_PAYLOAD"],
+        serializer=BinaryMsgPackPacket if app.config["SOCKETIO_SERIALIZER"] == "msgpack" else "default",
+        async_handlers=False,
+        transports=["websocket"],
+        always_connect=False,
+        logger=False,
+        engineio_logger=False,
+    )
+    _register(app)
+    _init_pages(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    """Flask-Login: a user is loaded only through a live, not idle, login session."""
+    from couples import accounts
+    from couples.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "couples.login"
+    login_manager.login_message = "Please sign in first."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        login = accounts.live_session(session.get("login_session"))
+        if login is None or str(login.user_id) != user_id:
+            return None
+        return login.user
+
+
+def _register(app: Flask) -> None:
+    """Blueprints and Socket.IO namespaces of every feature."""
+    from couples.events import NAMESPACE, CoupleNamespace
+    from couples.views import bp as couples_bp
+
+    app.register_blueprint(couples_bp)
+    socketio.on_namespace(CoupleNamespace(NAMESPACE))
+
+
+def _init_pages(app: Flask) -> None:
+    """Shared template values, cache headers and calm error pages."""
+
+    @app.context_processor
+    def shared_values():
+        return {"quick_exit_url": app.config["QUICK_EXIT_URL"], "idle_timeout": app.config["IDLE_TIMEOUT"]}
+
+    @app.after_request
+    def no_store(response):
+        if not request.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
+        return response
+
+    def page(status: int, title: str, message: str):
+        return render_template("errors/error.html", title=title, message=message), status
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        log.info("refused %s %s for user %s: %s", request.method, request.path,
+                 getattr(current_user, "id", None), exc.code)
+        return page(exc.status, "That didn't work", str(exc))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return page(400, *ERROR_PAGES[400])
+
+    def http_error(exc):
+        if exc.code == 404:  # refusals of other people's things are 404s too: keep a trace of them
+            log.info("not found: %s %s for user %s", request.method, request.path, getattr(current_user, "id", None))
+        return page(exc.code, *ERROR_PAGES[exc.code])
+
+    for status in ERROR_PAGES:
+        app.register_error_handler(status, http_error)

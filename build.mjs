@@ -1,0 +1,22 @@
+// Bundles every entry point of static/src into static/dist (deterministic: same inputs, same bytes).
+import { build } from 'esbuild';
+
+const outdir = process.argv[2] || 'static/dist';
+
+// One bundle per page; modules they share are bundled into each.
+export const entryPoints = [
+  'static/src/base.js',
+  'static/src/signup.js',
+  'static/src/home.js',
+];
+
+await build({
+  entryPoints,
+  outdir,
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  target: ['es2020'],
+  legalComments: 'none',
+  logLevel: 'warning',
+});

@@ -1,0 +1,94 @@
+"""Configuration read from the environment: Config for running, TestConfig for the test suite."""
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE = Path(__file__).resolve().parent / "instance"
+
+
+def _secret_key() -> str:
+    """Return SECRET_KEY from the environment, or one kept in instance/ so sessions survive restarts."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE.mkdir(exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _flag(name: str, default: bool) -> bool:
+    """Read a boolean environment variable ("1", "true", "yes" are true)."""
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings for `make run` and production; every value can be set from the environment."""
+
+    PRODUCTION = os.environ.get("APP_ENV", "development") == "production"
+    SECRET_KEY = None  # filled in by create_app through _secret_key()
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'app.sqlite'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    # Sessions: HttpOnly and SameSite always; Secure and the __Host- prefix in production (needs HTTPS).
+    SESSION_COOKIE_NAME = "__Host-session" if PRODUCTION else "session"
+    SESSION_COOKIE_SECURE = PRODUCTION
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 0
+    IDLE_TIMEOUT = int(os.environ.get("IDLE_TIMEOUT", 30 * 60))  # seconds without activity before logout
+
+    # Password hashing (argon2id). The defaults follow the argon2 RFC's second recommended option.
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
+    ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", 64 * 1024))
+
+    # Rate limits (Flask-Limiter). Short windows: an attacker cannot lock the real person out for long.
+    RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get(
+        "SOCKETIO_MESSAGE_QUEUE", "memory://"
+    )
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "6 per 5 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes")
+    SIGNUP_LIMIT_PER_ADDRESS = os.environ.get("SIGNUP_LIMIT_PER_ADDRESS", "10 per hour")
+    JOIN_LIMIT_PER_ADDRESS = os.environ.get("JOIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
+
+    # Invitations
+    INVITATION_HOURS = 72
+
+    # Socket.IO: gevent in production; the Origin must match the host unless listed here.
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    SOCKETIO_ALLOWED_ORIGINS = [o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o] or None
+    SOCKETIO_MAX_PAYLOAD = 512 * 1024
+    SOCKETIO_SERIALIZER = "msgpack"
+
+    # Where the quick exit goes: a neutral, everyday site.
+    QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.wikipedia.org/")
+
+    # Time source; tests replace it to move the clock without sleeping.
+    NOW = None
+
+    MAX_CONTENT_LENGTH = 1024 * 1024  # no form of ours needs more; larger bodies get a 413
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which idles out on its own
+
+
+class TestConfig(Config):
+    """Settings for the unit and request tests: fast hashing, threading sockets, no rate limits by default."""
+
+    TESTING = True
+    PRODUCTION = False
+    SECRET_KEY = "test-secret-key"
+    SESSION_COOKIE_NAME = "session"
+    SESSION_COOKIE_SECURE = False
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 8
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SOCKETIO_ASYNC_MODE = "threading"
+    SOCKETIO_MESSAGE_QUEUE = None
+    # Flask-SocketIO's test client speaks only the default serializer; real-server tests cover msgpack.
+    SOCKETIO_SERIALIZER = "default"
+    QUICK_EXIT_URL = "about:blank"

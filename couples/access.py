@@ -1,0 +1,27 @@
+"""The one place that says who may see and change a couple's shared things."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from couples.errors import NotFound, ReadOnly
+from couples.models import Couple, Membership, User
+from extensions import db
+
+
+def current_couple(user: User) -> Couple | None:
+    """The user's linked couple, or None."""
+    return db.session.scalar(
+        select(Couple)
+        .join(Membership)
+        .where(Membership.user_id == user.id, Membership.current.is_(True), Couple.status == "linked")
+    )
+
+
+def couple_for_member(user: User, couple_id: int, write: bool = False) -> Couple:
+    """Return the couple if the user is or was in it; with write, only while linked. Otherwise NotFound / ReadOnly."""
+    couple = db.session.get(Couple, couple_id) if isinstance(couple_id, int) else None
+    if couple is None or couple.linked_at is None or not couple.has_member(user):
+        raise NotFound()
+    if write and not (couple.is_linked and couple.is_current_member(user)):
+        raise ReadOnly()
+    return couple

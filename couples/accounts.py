@@ -1,0 +1,185 @@
+"""Accounts: sign up, authenticate, login sessions, change password, delete account."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from blinker import Namespace
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import select, update
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from couples import clock
+from couples.errors import Conflict, Invalid
+from couples.models import LoginSession, User, user_by_email
+from extensions import db
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+NAME_MAX = 60
+
+_signals = Namespace()
+# Sent with the user just before an account becomes a tombstone, so each feature erases its private data.
+account_deleting = _signals.signal("account-deleting")
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords from zxcvbn's frequency lists."""
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def _hasher() -> PasswordHasher:
+    """An argon2id hasher with the configured cost."""
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_KIB"], parallelism=1)
+
+
+def normalise_email(raw: str) -> str:
+    """Return the canonical form of an email address, or raise Invalid with a readable reason."""
+    try:
+        return validate_email((raw or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise Invalid(f"That email address doesn't look right: {exc}", "bad_email") from exc
+
+
+def check_password_rules(password: str) -> None:
+    """Refuse passwords that are too short, too long, or among the most common ones."""
+    if len(password) < PASSWORD_MIN:
+        raise Invalid(f"Please use at least {PASSWORD_MIN} characters.", "password_short")
+    if len(password) > PASSWORD_MAX:
+        raise Invalid(f"Please use at most {PASSWORD_MAX} characters.", "password_long")
+    if password.lower() in _common_passwords():
+        raise Invalid("That password is one of the most common ones. Please choose another.", "password_common")
+
+
+def _clean_name(display_name: str) -> str:
+    """Trim a display name and check its length."""
+    name = " ".join((display_name or "").split())
+    if not name:
+        raise Invalid("Please tell us what to call you.", "name_missing")
+    if len(name) > NAME_MAX:
+        raise Invalid(f"Please keep your name under {NAME_MAX} characters.", "name_long")
+    return name
+
+
+def sign_up(email: str, display_name: str, password: str, time_zone: str = "UTC") -> User:
+    """Create an account; raise Invalid for bad values and Conflict if the email is taken."""
+    address = normalise_email(email)
+    name = _clean_name(display_name)
+    check_password_rules(password)
+    if user_by_email(address):
+        raise Conflict("An account with that email already exists. You can sign in instead.", "email_taken")
+    user = User(email=address, display_name=name, password_hash=_hasher().hash(password), time_zone=time_zone)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _verify(user: User, password: str) -> bool:
+    """Check a password against the stored hash, upgrading the hash if its cost changed."""
+    if not user.password_hash or len(password) > PASSWORD_MAX:
+        return False
+    hasher = _hasher()
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+        db.session.commit()
+    return True
+
+
+_DUMMY_HASH: dict[tuple, str] = {}
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user for these credentials, or None, taking about as long either way."""
+    try:
+        address = normalise_email(email)
+    except Invalid:
+        address = None
+    user = user_by_email(address) if address else None
+    if user is None or not user.is_active:
+        # Hash anyway so response time does not reveal whether the account exists.
+        hasher = _hasher()
+        key = (hasher.time_cost, hasher.memory_cost)
+        dummy = _DUMMY_HASH.setdefault(key, hasher.hash(secrets.token_hex(8)))
+        try:
+            hasher.verify(dummy, password[:PASSWORD_MAX])
+        except VerificationError:
+            pass
+        return None
+    return user if _verify(user, password) else None
+
+
+def start_session(user: User, user_agent: str = "") -> LoginSession:
+    """Record a new signed-in browser for the user and return it (its id goes into the cookie)."""
+    login = LoginSession(id=secrets.token_urlsafe(32), user_id=user.id, user_agent=(user_agent or "")[:300])
+    db.session.add(login)
+    db.session.commit()
+    return login
+
+
+def live_session(session_id: str | None) -> LoginSession | None:
+    """Return the login session if it exists, has not ended and has not idled out; note the activity."""
+    if not session_id:
+        return None
+    login = db.session.get(LoginSession, session_id)
+    if login is None or login.ended_at is not None or not login.user.is_active:
+        return None
+    at = clock.now()
+    idle = timedelta(seconds=current_app.config["IDLE_TIMEOUT"])
+    if at - login.last_seen_at > idle:
+        end_sessions(login.user, only=login.id)
+        return None
+    if at - login.last_seen_at > timedelta(seconds=30):  # write at most twice a minute per session
+        login.last_seen_at = at
+        db.session.commit()
+    return login
+
+
+def end_sessions(user: User, only: str | None = None, keep: str | None = None) -> list[str]:
+    """End one login session (`only`), or all but `keep`; return the ids ended. Sockets are closed by the caller."""
+    query = select(LoginSession.id).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    if only:
+        query = query.where(LoginSession.id == only)
+    if keep:
+        query = query.where(LoginSession.id != keep)
+    ids = list(db.session.scalars(query))
+    if ids:
+        db.session.execute(update(LoginSession).where(LoginSession.id.in_(ids)).values(ended_at=clock.now()))
+        db.session.commit()
+    return ids
+
+
+def change_password(user: User, current: str, new: str, keep_session: str | None) -> list[str]:
+    """Set a new password after checking the current one; end every other session; return their ids."""
+    if not _verify(user, current):
+        raise Invalid("Your current password is not right.", "wrong_password")
+    check_password_rules(new)
+    user.password_hash = _hasher().hash(new)
+    db.session.commit()
+    return end_sessions(user, keep=keep_session)
+
+
+def delete_account(user: User, password: str) -> None:
+    """Erase the person's account after checking the password. Shared words stay, shown as "former partner"."""
+    from couples import linking  # linking needs accounts' errors; import here to keep the graph one-way
+
+    if not _verify(user, password):
+        raise Invalid("That password is not right.", "wrong_password")
+    linking.leave_all(user)
+    account_deleting.send(user)
+    end_sessions(user)
+    user.email = None
+    user.display_name = ""
+    user.password_hash = None
+    user.share_presence = False
+    user.deleted_at = clock.now()
+    db.session.commit()

@@ -1,0 +1,60 @@
+"""Forms for accounts and linking (Flask-WTF: each carries a CSRF token)."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from couples.accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
+
+
+class SignupForm(FlaskForm):
+    """Create an account."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    display_name = StringField("What should your partner see as your name?", validators=[DataRequired(), Length(max=NAME_MAX)])
+    password = PasswordField(
+        f"Password ({PASSWORD_MIN} to {PASSWORD_MAX} characters)",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+    )
+    confirm = PasswordField("Password again", validators=[DataRequired(), EqualTo("password", "The two passwords differ.")])
+    time_zone = HiddenField(default="UTC")
+
+
+class LoginForm(FlaskForm):
+    """Sign in."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change the password; other sessions end."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    password = PasswordField(
+        f"New password ({PASSWORD_MIN} to {PASSWORD_MAX} characters)",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+    )
+    confirm = PasswordField("New password again", validators=[DataRequired(), EqualTo("password", "The two passwords differ.")])
+
+
+class DeleteAccountForm(FlaskForm):
+    """Delete the account after re-entering the password."""
+
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    confirm = BooleanField("I understand this cannot be undone.", validators=[DataRequired("Please tick the box to confirm.")])
+
+
+class ActionForm(FlaskForm):
+    """A button-only form: just the CSRF token (invite, cancel, log out)."""
+
+
+class JoinCodeForm(FlaskForm):
+    """Type the code your partner read to you."""
+
+    code = StringField("Invitation code", validators=[DataRequired(), Length(max=20)])
+
+
+class UnlinkForm(FlaskForm):
+    """Unlink, after one confirmation."""
+
+    confirm = BooleanField("Yes, unlink us now.", validators=[DataRequired("Please tick the box to confirm.")])

@@ -1,0 +1,217 @@
+"""Partner linking: invitations (a link and a code to read aloud), joining atomically, unlinking."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from blinker import Namespace
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from couples import clock
+from couples.access import current_couple
+from couples.errors import Conflict, Invalid, NotFound
+from couples.models import Couple, Invitation, Membership, User
+from extensions import db
+
+# Letters and digits that cannot be mistaken for one another when read aloud or typed (no 0/O, 1/I/L, 5/S, 2/Z, 8/B, U/V).
+CODE_ALPHABET = "ACDEFGHJKMNPQRTWXY34679"
+CODE_LENGTH = 8
+
+_signals = Namespace()
+# Sent with the couple right after two partners are linked, so features can prepare their shared spaces.
+couple_linked = _signals.signal("couple-linked")
+
+
+def normalise_code(raw: str) -> str:
+    """Upper-case a typed code and drop spaces and dashes."""
+    return "".join(ch for ch in (raw or "").upper() if ch not in " -\t")
+
+
+def format_code(code: str) -> str:
+    """Show a code as two groups of four, easier to read aloud."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _new_code() -> str:
+    """Return a random code from the unambiguous alphabet."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def pending_couple(user: User) -> Couple | None:
+    """The couple the user created and is waiting in for a partner, if any."""
+    return db.session.scalar(
+        select(Couple)
+        .join(Membership)
+        .where(Membership.user_id == user.id, Membership.current.is_(True), Couple.status == "pending")
+    )
+
+
+def open_invitation(couple: Couple) -> Invitation | None:
+    """The couple's invitation that still works, if any."""
+    at = clock.now()
+    invitation = db.session.scalar(
+        select(Invitation)
+        .where(Invitation.couple_id == couple.id, Invitation.used_at.is_(None), Invitation.cancelled_at.is_(None))
+        .order_by(Invitation.id.desc())
+    )
+    return invitation if invitation and invitation.is_open(at) else None
+
+
+def invite(user: User) -> Invitation:
+    """Create (or renew) the user's invitation; any earlier one stops working."""
+    if current_couple(user):
+        raise Conflict("You're already linked with a partner.", "already_linked")
+    couple = pending_couple(user)
+    if couple is None:
+        couple = Couple(status="pending")
+        db.session.add(couple)
+        db.session.flush()
+        db.session.add(Membership(couple_id=couple.id, user_id=user.id))
+    _cancel_open(couple)
+    at = clock.now()
+    hours = current_app.config["INVITATION_HOURS"]
+    for _ in range(5):  # a code collision is astronomically rare; retry rather than fail
+        invitation = Invitation(
+            couple_id=couple.id,
+            created_by_id=user.id,
+            token=secrets.token_urlsafe(24),
+            code=_new_code(),
+            created_at=at,
+            expires_at=at + timedelta(hours=hours),
+        )
+        db.session.add(invitation)
+        try:
+            db.session.commit()
+            return invitation
+        except IntegrityError:
+            db.session.rollback()
+    raise Conflict("We couldn't make an invitation just now. Please try again.", "try_again")
+
+
+def _cancel_open(couple: Couple) -> None:
+    """Cancel every invitation of the couple that is still open (within the caller's transaction)."""
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.couple_id == couple.id, Invitation.used_at.is_(None), Invitation.cancelled_at.is_(None))
+        .values(cancelled_at=clock.now())
+    )
+
+
+def cancel_invitation(user: User) -> None:
+    """Cancel the user's open invitation; their pending couple stays, ready for a new one."""
+    couple = pending_couple(user)
+    if couple is None or open_invitation(couple) is None:
+        raise NotFound("There is no open invitation to cancel.", "no_invitation")
+    _cancel_open(couple)
+    db.session.commit()
+
+
+def find_invitation(*, code: str | None = None, token: str | None = None) -> Invitation:
+    """Find an invitation by its code or its link token; raise NotFound if there is none."""
+    if code is not None:
+        code = normalise_code(code)
+        if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+            raise NotFound("We couldn't find an invitation with that code. Check the letters and try again.",
+                           "unknown_invitation")
+        invitation = db.session.scalar(select(Invitation).where(Invitation.code == code))
+    else:
+        invitation = db.session.scalar(select(Invitation).where(Invitation.token == (token or "")))
+    if invitation is None:
+        raise NotFound("We couldn't find that invitation. Check the code or link and try again.",
+                       "unknown_invitation")
+    return invitation
+
+
+def check_can_join(invitation: Invitation, user: User) -> None:
+    """Raise the reason this user cannot join with this invitation, if there is one."""
+    if invitation.created_by_id == user.id:
+        raise Invalid("This is your own invitation. Send the link or the code to your partner.", "own_invitation")
+    if current_couple(user):
+        raise Conflict("You're already linked with a partner. Unlink first to join someone else.", "already_linked")
+    if invitation.cancelled_at is not None:
+        raise Invalid("This invitation was cancelled. Ask your partner for a new one.", "cancelled")
+    if invitation.used_at is not None:
+        raise Invalid("This invitation has already been used.", "used")
+    if clock.now() >= invitation.expires_at:
+        raise Invalid("This invitation has expired. Ask your partner for a new one.", "expired")
+    if invitation.couple.status != "pending" or not invitation.created_by.is_active:
+        raise Invalid("This invitation no longer works.", "used")
+
+
+def join(invitation: Invitation, user: User) -> Couple:
+    """Join the invitation's couple. Atomic: of two people racing for one invitation, exactly one wins."""
+    check_can_join(invitation, user)
+    at = clock.now()
+    own_pending = pending_couple(user)
+    if own_pending is not None:  # joining someone else abandons the couple this person was waiting in
+        _cancel_open(own_pending)
+        own_pending.status = "unlinked"
+        own_pending.unlinked_at = at
+        for membership in own_pending.memberships:
+            membership.current = False
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None), Invitation.cancelled_at.is_(None))
+        .values(used_at=at, used_by_id=user.id)
+    ).rowcount
+    linked = db.session.execute(
+        update(Couple).where(Couple.id == invitation.couple_id, Couple.status == "pending")
+        .values(status="linked", linked_at=at)
+    ).rowcount
+    if claimed != 1 or linked != 1:
+        db.session.rollback()
+        raise Invalid("This invitation has already been used.", "used")
+    db.session.add(Membership(couple_id=invitation.couple_id, user_id=user.id, joined_at=at))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same person joined another couple in a parallel request
+        db.session.rollback()
+        raise Conflict("You're already linked with a partner.", "already_linked") from None
+    couple = db.session.get(Couple, invitation.couple_id)
+    db.session.refresh(couple)
+    couple_linked.send(couple)
+    return couple
+
+
+def unlink(couple: Couple, user: User) -> Couple:
+    """End the couple at once, by either partner alone; its shared spaces become a read-only archive."""
+    if not couple.is_linked or not couple.is_current_member(user):
+        raise NotFound("You're not linked with a partner.", "not_linked")
+    couple.status = "unlinked"
+    couple.unlinked_at = clock.now()
+    couple.unlinked_by_id = user.id
+    for membership in couple.memberships:
+        membership.current = False
+    db.session.commit()
+    return couple
+
+
+def leave_all(user: User) -> list[Couple]:
+    """Unlink the user's linked couple and close a pending one (used when an account is deleted)."""
+    left = []
+    couple = current_couple(user)
+    if couple:
+        left.append(unlink(couple, user))
+    pending = pending_couple(user)
+    if pending:
+        _cancel_open(pending)
+        pending.status = "unlinked"
+        pending.unlinked_at = clock.now()
+        for membership in pending.memberships:
+            membership.current = False
+        db.session.commit()
+    return left
+
+
+def archives(user: User) -> list[Couple]:
+    """The unlinked couples the user was linked in, newest first: their read-only archives."""
+    return list(
+        db.session.scalars(
+            select(Couple)
+            .join(Membership)
+            .where(Membership.user_id == user.id, Couple.status == "unlinked", Couple.linked_at.is_not(None))
+            .order_by(Couple.unlinked_at.desc())
+        )
+    )

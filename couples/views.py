@@ -1,0 +1,317 @@
+"""Pages for accounts, linking and the home page."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from couples import accounts, linking
+from couples.access import couple_for_member, current_couple
+from couples.errors import DomainError
+from couples.events import NAMESPACE, presence_for
+from couples.forms import (ActionForm, ChangePasswordForm, DeleteAccountForm, JoinCodeForm, LoginForm,
+                           SignupForm, UnlinkForm)
+from couples.live import couple_room, current_login_session_id, disconnect_sockets
+from extensions import limiter, socketio
+
+bp = Blueprint("couples", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Return a local path to go to after signing in; anything pointing elsewhere becomes the home page."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
+                and "\\" not in target:
+            return target
+    return url_for("couples.home")
+
+
+def _account_key() -> str:
+    """Rate-limit key for one account: the normalised email typed into the login form."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _start(user) -> None:
+    """Sign the user in with a fresh session (a new id every time) and record the login session."""
+    session.clear()
+    login = accounts.start_session(user, request.headers.get("User-Agent", ""))
+    login_user(user)
+    session["login_session"] = login.id
+
+
+def _form_errors(form) -> None:
+    """Flash the first error of each field of a form that did not validate."""
+    for field in form:
+        for error in field.errors[:1]:
+            flash(f"{field.label.text}: {error}", "error")
+
+
+@bp.get("/")
+def home():
+    """The home page: the partner and the shared spaces, or how to link; a welcome page when signed out."""
+    if not current_user.is_authenticated:
+        return render_template("couples/welcome.html")
+    couple = current_couple(current_user)
+    pending = None if couple else linking.pending_couple(current_user)
+    invitation = linking.open_invitation(pending) if pending else None
+    partner = couple.partner_of(current_user) if couple else None
+    return render_template(
+        "couples/home.html",
+        couple=couple,
+        partner=partner,
+        partner_here=presence_for(current_user, partner) if partner else False,
+        invitation=invitation,
+        code=linking.format_code(invitation.code) if invitation else None,
+        archives=linking.archives(current_user),
+        action_form=ActionForm(),
+        join_form=JoinCodeForm(),
+    )
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_ADDRESS"], methods=["POST"])
+def signup():
+    """Create an account and sign in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("couples.home"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        zone = form.time_zone.data if form.time_zone.data in available_timezones() else "UTC"
+        try:
+            user = accounts.sign_up(form.email.data, form.display_name.data, form.password.data, zone)
+        except DomainError as exc:
+            flash(str(exc), "error")
+        else:
+            _start(user)
+            flash(f"Welcome, {user.display_name}.", "info")
+            return redirect(url_for("couples.home"))
+    else:
+        _form_errors(form)
+    return render_template("couples/signup.html", form=form), 400 if request.method == "POST" else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)
+def login():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("couples.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user:
+            _start(user)
+            return redirect(_safe_next(request.args.get("next")))
+        flash("That email and password don't match an account.", "error")
+    elif request.method == "POST":
+        _form_errors(form)
+    return render_template("couples/login.html", form=form), 400 if request.method == "POST" else 200
+
+
+def _end_current_session() -> None:
+    """End this browser's login session, close its sockets and clear the cookie."""
+    login_session = current_login_session_id()
+    if current_user.is_authenticated and login_session:
+        accounts.end_sessions(current_user, only=login_session)
+        disconnect_sockets(login_session_id=login_session)
+    logout_user()
+    session.clear()
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out of this browser."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    _end_current_session()
+    flash("You are signed out.", "info")
+    return redirect(url_for("couples.login"))
+
+
+@bp.post("/quick-exit")
+def quick_exit():
+    """Sent by the quick-exit button as it leaves: end this session quietly."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    _end_current_session()
+    return ("", 204)
+
+
+@bp.get("/safety")
+def safety():
+    """When this app is the wrong tool, what the partner can and cannot see, and where to get help."""
+    return render_template("couples/safety.html")
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """Account settings: password and deletion."""
+    return render_template(
+        "couples/account.html", password_form=ChangePasswordForm(prefix="pw"), delete_form=DeleteAccountForm(prefix="del")
+    )
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """Change the password; every other session of this person ends."""
+    form = ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            ended = accounts.change_password(current_user, form.current.data, form.password.data,
+                                             keep_session=current_login_session_id())
+        except DomainError as exc:
+            flash(str(exc), "error")
+        else:
+            for login_session in ended:
+                disconnect_sockets(login_session_id=login_session)
+            flash("Your password is changed. Any other signed-in browsers were signed out.", "info")
+            return redirect(url_for("couples.account"))
+    else:
+        _form_errors(form)
+    return render_template("couples/account.html", password_form=form, delete_form=DeleteAccountForm(prefix="del")), 400
+
+
+@bp.post("/account/delete")
+@login_required
+def delete_account():
+    """Delete the account for good, after the password is entered again."""
+    form = DeleteAccountForm(prefix="del")
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        couple = current_couple(user)
+        try:
+            accounts.delete_account(user, form.password.data)
+        except DomainError as exc:
+            flash(str(exc), "error")
+        else:
+            if couple:
+                _announce_unlinked(couple.id)
+            disconnect_sockets(user_id=user.id)
+            logout_user()
+            session.clear()
+            flash("Your account is deleted.", "info")
+            return redirect(url_for("couples.home"))
+    else:
+        _form_errors(form)
+    return render_template("couples/account.html", password_form=ChangePasswordForm(prefix="pw"), delete_form=form), 400
+
+
+@bp.post("/invite")
+@login_required
+def invite():
+    """Create an invitation, or a new one in place of the old."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    linking.invite(current_user)
+    flash("Here is your invitation. Send the link or read the code to your partner.", "info")
+    return redirect(url_for("couples.home"))
+
+
+@bp.post("/invite/cancel")
+@login_required
+def cancel_invitation():
+    """Cancel the open invitation."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    linking.cancel_invitation(current_user)
+    flash("The invitation is cancelled. It no longer works.", "info")
+    return redirect(url_for("couples.home"))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["JOIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+def join_by_code():
+    """Type the code your partner gave you; then confirm."""
+    form = JoinCodeForm()
+    if form.validate_on_submit():
+        try:
+            invitation = linking.find_invitation(code=form.code.data)
+            linking.check_can_join(invitation, current_user)
+        except DomainError as exc:
+            flash(str(exc), "error")
+            return render_template("couples/join.html", form=form), exc.status
+        return render_template("couples/join_confirm.html", invitation=invitation, secret_field="code",
+                               secret=invitation.code, form=ActionForm())
+    if request.method == "POST":
+        _form_errors(form)
+        return render_template("couples/join.html", form=form), 400
+    return render_template("couples/join.html", form=form)
+
+
+@bp.get("/join/<token>")
+@login_required
+def join_by_link(token: str):
+    """The invitation link: show who invited you and ask to confirm."""
+    try:
+        invitation = linking.find_invitation(token=token[:64])
+        linking.check_can_join(invitation, current_user)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return render_template("couples/join.html", form=JoinCodeForm()), exc.status
+    return render_template("couples/join_confirm.html", invitation=invitation, secret_field="token",
+                           secret=invitation.token, form=ActionForm())
+
+
+@bp.post("/join/confirm")
+@login_required
+@limiter.limit(lambda: current_app.config["JOIN_LIMIT_PER_ADDRESS"])
+def join_confirm():
+    """Join the couple the confirmed invitation belongs to."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    code, token = request.form.get("code"), request.form.get("token")
+    try:
+        invitation = linking.find_invitation(code=code[:20]) if code else linking.find_invitation(token=(token or "")[:64])
+        couple = linking.join(invitation, current_user)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return render_template("couples/join.html", form=JoinCodeForm()), exc.status
+    partner = couple.partner_of(current_user)
+    socketio.emit("partner_joined", {"name": current_user.name}, to=couple_room(couple.id), namespace=NAMESPACE)
+    flash(f"You and {partner.name} are linked.", "info")
+    return redirect(url_for("couples.home"))
+
+
+def _announce_unlinked(couple_id: int) -> None:
+    """Tell both partners' open pages that the couple is now an archive, then close the couple's sockets."""
+    socketio.emit("unlinked", {}, to=couple_room(couple_id), namespace=NAMESPACE)
+    disconnect_sockets(couple_id=couple_id)
+
+
+@bp.route("/unlink", methods=["GET", "POST"])
+@login_required
+def unlink():
+    """Unlink from the partner, alone and at once, after one confirmation."""
+    couple = current_couple(current_user)
+    if couple is None:
+        flash("You're not linked with a partner.", "error")
+        return redirect(url_for("couples.home"))
+    form = UnlinkForm()
+    if form.validate_on_submit():
+        linking.unlink(couple, current_user)
+        _announce_unlinked(couple.id)
+        flash("You are unlinked. What you wrote together is kept as a read-only archive for you both.", "info")
+        return redirect(url_for("couples.home"))
+    if request.method == "POST":
+        _form_errors(form)
+    return render_template("couples/unlink.html", form=form, partner=couple.partner_of(current_user)), \
+        400 if request.method == "POST" else 200
+
+
+@bp.get("/archive/<int:couple_id>")
+@login_required
+def archive(couple_id: int):
+    """A former couple's shared spaces, read-only."""
+    couple = couple_for_member(current_user, couple_id)
+    if couple.is_linked:
+        return redirect(url_for("couples.home"))
+    return render_template("couples/archive.html", couple=couple, partner=couple.partner_of(current_user))

@@ -1,0 +1,43 @@
+// On every page: the quick exit (button, or Esc twice) leaves for a neutral site without a history entry.
+const ESC_WINDOW_MS = 800;
+
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : '';
+}
+
+export function quickExit() {
+  const target = document.body.dataset.quickExit || 'about:blank';
+  // End the session on the way out, so the back button finds only the sign-in page.
+  try {
+    const form = new FormData();
+    form.append('csrf_token', csrfToken());
+    navigator.sendBeacon('/quick-exit', form);
+  } catch (err) {
+    // Leaving matters more than signing out; the session still idles out on its own.
+  }
+  document.title = '';
+  document.body.replaceChildren();
+  window.location.replace(target);
+}
+
+function setUpQuickExit() {
+  const button = document.getElementById('quick-exit');
+  if (button) {
+    button.addEventListener('click', (event) => {
+      event.preventDefault();
+      quickExit();
+    });
+  }
+  let lastEsc = 0;
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return;
+    const now = Date.now();
+    if (now - lastEsc < ESC_WINDOW_MS) {
+      quickExit();
+    }
+    lastEsc = now;
+  });
+}
+
+setUpQuickExit();

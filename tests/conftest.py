@@ -1,0 +1,199 @@
+"""Shared fixtures: a fresh app per test on a migrated SQLite file, users, couples, sockets."""
+from __future__ import annotations
+
+import contextvars
+import itertools
+import re
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_socketio.test_client import SocketIOTestClient
+
+from app import create_app
+from extensions import db, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_addoption(parser):
+    """--run-long runs the long batteries (make test-long)."""
+    parser.addoption("--run-long", action="store_true", default=False, help="run tests marked long")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Long batteries are deselected unless --run-long is given (they are not skipped: they are not collected)."""
+    if config.getoption("--run-long"):
+        return
+    keep = [item for item in items if "long" not in item.keywords]
+    dropped = [item for item in items if "long" in item.keywords]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory) -> Path:
+    """A SQLite database built once by running every Alembic migration; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.engine.dispose()
+    return path
+
+
+class Clock:
+    """A clock tests can move: app.config["NOW"] reads it."""
+
+    def __init__(self):
+        self.at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta) -> None:
+        """Move time forward (keyword arguments of timedelta)."""
+        self.at += timedelta(**delta)
+
+
+def _isolated(method):
+    """Run a client call in an empty context, as production does: no app context, `g` or db session of the test."""
+
+    def call(self, *args, **kwargs):
+        return contextvars.Context().run(method, self, *args, **kwargs)
+
+    call.__name__ = method.__name__
+    return call
+
+
+class IsolatedClient(FlaskClient):
+    """A Flask test client whose requests never share `g` (logged-in user, CSRF token) with the test's context."""
+
+    open = _isolated(FlaskClient.open)
+
+
+class IsolatedSocketClient(SocketIOTestClient):
+    """A Socket.IO test client whose events run in their own contexts, like requests."""
+
+    connect = _isolated(SocketIOTestClient.connect)
+    disconnect = _isolated(SocketIOTestClient.disconnect)
+    emit = _isolated(SocketIOTestClient.emit)
+    send = _isolated(SocketIOTestClient.send)
+    get_received = _isolated(SocketIOTestClient.get_received)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The injected clock of the test app."""
+    return Clock()
+
+
+@pytest.fixture
+def app(migrated_db, tmp_path, clock):
+    """A fresh app on its own copy of the migrated database."""
+    path = tmp_path / "app.sqlite"
+    shutil.copy(migrated_db, path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "NOW": clock})
+    app.test_client_class = IsolatedClient
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    db.session.remove()
+    db.engine.dispose()
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client (cookies kept between requests)."""
+    return app.test_client()
+
+
+_emails = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user(name="Alice Moreau", email=None, password=PASSWORD) -> User."""
+    from couples import accounts
+
+    def make(name: str = "Alice Moreau", email: str | None = None, password: str = PASSWORD):
+        email = email or f"{name.split()[0].lower()}{next(_emails)}@example.org"
+        return accounts.sign_up(email, name, password)
+
+    return make
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form (or meta tag) in a page."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html) or re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+class Browser:
+    """A test client that knows how to sign in and post forms with their CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def token(self, page: str = "/") -> str:
+        return csrf_from(self.client.get(page).get_data(as_text=True))
+
+    def post(self, url, data=None, page: str = "/", **kwargs):
+        """POST with a valid CSRF token taken from `page`."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token(page))
+        return self.client.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def login(app):
+    """login(client, user, password=PASSWORD) signs a test client in through the real form; returns a Browser."""
+
+    def do(client, user, password: str = PASSWORD):
+        browser = Browser(client)
+        response = browser.post("/login", {"email": user.email, "password": password}, page="/login")
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return browser
+
+    return do
+
+
+@pytest.fixture
+def linked_couple(app, make_user):
+    """Factory: linked_couple(a="Alice Moreau", b="Bob Lindqvist") -> (couple, a, b), already linked."""
+    from couples import linking
+
+    def make(a: str = "Alice Moreau", b: str = "Bob Lindqvist"):
+        alice, bob = make_user(a), make_user(b)
+        invitation = linking.invite(alice)
+        couple = linking.join(invitation, bob)
+        return couple, alice, bob
+
+    return make
+
+
+@pytest.fixture
+def socket_client(app):
+    """Factory: socket_client(namespace, flask_client) -> a Socket.IO test client sharing the HTTP session."""
+    made = []
+
+    def make(namespace: str, flask_client, **kwargs):
+        client = IsolatedSocketClient(app, socketio, namespace=namespace, flask_test_client=flask_client, **kwargs)
+        made.append((client, namespace))
+        return client
+
+    yield make
+    for client, namespace in made:
+        if client.is_connected(namespace):
+            client.disconnect(namespace=namespace)
