@@ -118,9 +118,11 @@ def _init_login(app: Flask) -> None:
 def _register(app: Flask) -> None:
     """Blueprints and Socket.IO namespaces of every feature."""
     from couples.events import NAMESPACE, CoupleNamespace
+    from couples.ledger.views import bp as ledger_bp
     from couples.views import bp as couples_bp
 
     app.register_blueprint(couples_bp)
+    app.register_blueprint(ledger_bp)
     socketio.on_namespace(CoupleNamespace(NAMESPACE))
 
 

@@ -1,6 +1,7 @@
 """Forms of the trust ledger (Flask-WTF: each carries a CSRF token)."""
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -21,9 +22,10 @@ class PromiseForm(FlaskForm):
     text = StringField("What do you promise?", validators=[DataRequired("Say in a few words what you promise."),
                                                             Length(max=TEXT_MAX)])
     kind = RadioField("How often?", default=schedule.DAILY, choices=[
-        (schedule.DAILY, "Every day"), (schedule.WEEKLY, "On chosen weekdays"), (schedule.ONCE, "Once")])
+        SelectChoice(schedule.DAILY, "Every day"), SelectChoice(schedule.WEEKLY, "On chosen weekdays"),
+        SelectChoice(schedule.ONCE, "Once")])
     weekdays = WeekdaysField("Which weekdays?", coerce=int,
-                             choices=[(n, name) for n, name in enumerate(schedule.WEEKDAY_NAMES)])
+                             choices=[SelectChoice(n, name) for n, name in enumerate(schedule.WEEKDAY_NAMES)])
     starts_on = DateField("Starting", validators=[Optional()])
     ends_on = DateField("Ending (optional)", validators=[Optional()])
     due_on = DateField("Due by (optional, for once)", validators=[Optional()])

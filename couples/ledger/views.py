@@ -62,10 +62,12 @@ def ledger_day(day, today=None) -> str:
 
 @bp.app_context_processor
 def home_card():
-    """`ledger_home()` for the home page card, computed only when the card is drawn."""
+    """`ledger_home(couple=None)` for the home and archive cards, computed only when a card is drawn."""
 
-    def ledger_home():
-        couple = current_couple(current_user) if current_user.is_authenticated else None
+    def ledger_home(couple=None):
+        if not current_user.is_authenticated:
+            return None
+        couple = couple or current_couple(current_user)
         return service.ledger_summary(current_user, couple) if couple else None
 
     return {"ledger_home": ledger_home}

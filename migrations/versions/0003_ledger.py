@@ -6,7 +6,6 @@ Revises: 0001_foundation
 import sqlalchemy as sa
 from alembic import op
 
-from extensions import UTCDateTime
 
 revision = "0003_ledger"
 down_revision = "0001_foundation"
@@ -21,7 +20,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("couple_id", sa.Integer(), nullable=False),
         sa.Column("promiser_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("agreement_doc_id", sa.String(length=64), nullable=True),
         sa.Column("agreement_id", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(["couple_id"], ["couple.id"], name="fk_promise_couple_id_couple", ondelete="CASCADE"),
@@ -42,7 +41,7 @@ def upgrade():
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=True),
         sa.Column("due_on", sa.Date(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint("state IN ('active', 'paused', 'ended')", name="ck_promise_schedule_state"),
         sa.CheckConstraint("kind IN ('once', 'daily', 'weekly')", name="ck_promise_schedule_kind"),
         sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ck_promise_schedule_ends_after_start"),
@@ -60,8 +59,8 @@ def upgrade():
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("note", sa.String(length=280), nullable=False),
         sa.Column("thanks", sa.String(length=280), nullable=False),
-        sa.Column("logged_at", UTCDateTime(), nullable=False),
-        sa.Column("confirmed_at", UTCDateTime(), nullable=True),
+        sa.Column("logged_at", sa.DateTime(), nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(), nullable=True),
         sa.Column("confirmed_by_id", sa.Integer(), nullable=True),
         sa.CheckConstraint("status IN ('pending', 'confirmed', 'missed')", name="ck_deposit_status"),
         sa.CheckConstraint(

@@ -26,7 +26,7 @@ function busy(region) {
   return Array.from(region.querySelectorAll('input:not([type="hidden"])')).some((input) => input.value !== '');
 }
 
-let stale = new Set();
+const stale = new Set();
 
 async function refresh() {
   const response = await fetch(window.location.href, { credentials: 'same-origin', cache: 'no-store' });

@@ -251,12 +251,12 @@ def test_pause_resume_and_end_change_what_is_due(pair, clock):
     service.resume_promise(alice, promise)
     service.confirm_deposit(bob, service.log_deposit(alice, promise))
     # Due: Monday (forgotten) and Thursday (kept); Tuesday and Wednesday rested.
-    assert (service.tally(promise).kept, service.tally(promise).due) == (1, 1)
-    clock.advance(days=1)
-    assert service.tally(promise).due == 2
+    assert (service.tally(promise).kept, service.tally(promise).due) == (1, 2)
+    clock.advance(days=2)
+    assert service.tally(promise).due == 3  # Friday went by unrecorded
     service.end_promise(alice, promise)
     clock.advance(days=5)
-    assert service.tally(promise).due == 2
+    assert service.tally(promise).due == 3
     with pytest.raises(Invalid):
         service.resume_promise(alice, promise)
     with pytest.raises(Forbidden):
@@ -305,8 +305,11 @@ def test_a_new_day_starts_at_local_midnight_across_the_spring_dst_change(pair, c
     service.log_deposit(alice, promise, on=date(2026, 3, 8))
     clock.at = datetime(2026, 3, 9, 3, 30, tzinfo=timezone.utc)  # still Sunday, 23:30 EDT
     assert service.today_for(alice) == date(2026, 3, 8)
+    with pytest.raises(Invalid, match="hasn't come yet"):
+        service.log_deposit(alice, promise, on=date(2026, 3, 9))
+    clock.at = datetime(2026, 3, 9, 4, 30, tzinfo=timezone.utc)  # Monday 00:30 EDT: midnight moved to 04:00 UTC
     with pytest.raises(Invalid, match="wasn't due on Monday"):
-        service.log_deposit(alice, promise, on=date(2026, 3, 9))  # Monday is not chosen, and not here yet
+        service.log_deposit(alice, promise, on=date(2026, 3, 9))
 
 
 def test_streak_and_consistency_on_a_week_of_history(pair, clock):
