@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-long setup db assets check-assets clean
+.PHONY: run test test-long setup system-deps db assets clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,18 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Debian packages the tests use: Chromium (browser tests), PostgreSQL and Redis (servers started by the tests).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "The tests need these Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
 db: setup
 	$(BIN)/flask --app app db upgrade
 
@@ -26,10 +38,12 @@ run: db
 	@echo "Common Ground: open http://$(HOST):$(PORT)/ in two browsers (Ctrl+C stops it)"
 	$(BIN)/gunicorn -k gevent -w 1 -b $(HOST):$(PORT) 'app:create_app()'
 
-test: setup node_modules/.installed
+# The whole suite on SQLite, then the service, request and socket tests again on a real PostgreSQL.
+test: setup node_modules/.installed system-deps
 	$(BIN)/pytest
+	$(BIN)/pytest --db=postgresql -m "not e2e and not server"
 
-test-long: setup node_modules/.installed
+test-long: setup node_modules/.installed system-deps
 	$(BIN)/pytest -m long --run-long
 
 assets: node_modules/.installed

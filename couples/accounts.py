@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from functools import lru_cache
+from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -76,6 +77,16 @@ def sign_up(email: str, display_name: str, password: str, time_zone: str = "UTC"
         raise Conflict("An account with that email already exists. You can sign in instead.", "email_taken")
     user = User(email=address, display_name=name, password_hash=_hasher().hash(password), time_zone=time_zone)
     db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_profile(user: User, display_name: str, time_zone: str) -> User:
+    """Change the name the partner sees and the person's time zone."""
+    if time_zone not in available_timezones():
+        raise Invalid("Please pick a time zone from the list.", "bad_time_zone")
+    user.display_name = _clean_name(display_name)
+    user.time_zone = time_zone
     db.session.commit()
     return user
 

@@ -1,6 +1,8 @@
 """Forms for accounts and linking (Flask-WTF: each carries a CSRF token)."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from zoneinfo import available_timezones
+
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from couples.accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
@@ -58,3 +60,15 @@ class UnlinkForm(FlaskForm):
     """Unlink, after one confirmation."""
 
     confirm = BooleanField("Yes, unlink us now.", validators=[DataRequired("Please tick the box to confirm.")])
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone, sorted, as (value, label) pairs."""
+    return [(zone, zone.replace("_", " ")) for zone in sorted(available_timezones())]
+
+
+class ProfileForm(FlaskForm):
+    """The name the partner sees, and the time zone that decides which day a promise falls on."""
+
+    display_name = StringField("Your name, as your partner sees it", validators=[DataRequired(), Length(max=NAME_MAX)])
+    time_zone = SelectField("Your time zone", choices=time_zone_choices, validate_choice=True)

@@ -112,15 +112,14 @@ def find_invitation(*, code: str | None = None, token: str | None = None) -> Inv
     """Find an invitation by its code or its link token; raise NotFound if there is none."""
     if code is not None:
         code = normalise_code(code)
-        if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
-            raise NotFound("We couldn't find an invitation with that code. Check the letters and try again.",
-                           "unknown_invitation")
-        invitation = db.session.scalar(select(Invitation).where(Invitation.code == code))
+        well_formed = len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
+        invitation = db.session.scalar(select(Invitation).where(Invitation.code == code)) if well_formed else None
+        missing = "We couldn't find an invitation with that code. Check the letters and try again."
     else:
         invitation = db.session.scalar(select(Invitation).where(Invitation.token == (token or "")))
+        missing = "We couldn't find that invitation link. Ask your partner to send it again."
     if invitation is None:
-        raise NotFound("We couldn't find that invitation. Check the code or link and try again.",
-                       "unknown_invitation")
+        raise NotFound(missing, "unknown_invitation")
     return invitation
 
 

@@ -13,7 +13,7 @@ from couples.access import couple_for_member, current_couple
 from couples.errors import DomainError
 from couples.events import NAMESPACE, presence_for
 from couples.forms import (ActionForm, ChangePasswordForm, DeleteAccountForm, JoinCodeForm, LoginForm,
-                           SignupForm, UnlinkForm)
+                           ProfileForm, SignupForm, UnlinkForm)
 from couples.live import couple_room, current_login_session_id, disconnect_sockets
 from extensions import limiter, socketio
 
@@ -149,13 +149,32 @@ def safety():
     return render_template("couples/safety.html")
 
 
+def _account_page(status: int = 200, **forms):
+    """The account page with its three forms (any given one replaces the blank form, with its errors)."""
+    forms.setdefault("profile_form", ProfileForm(prefix="me", obj=current_user))
+    forms.setdefault("password_form", ChangePasswordForm(prefix="pw"))
+    forms.setdefault("delete_form", DeleteAccountForm(prefix="del"))
+    return render_template("couples/account.html", **forms), status
+
+
 @bp.get("/account")
 @login_required
 def account():
-    """Account settings: password and deletion."""
-    return render_template(
-        "couples/account.html", password_form=ChangePasswordForm(prefix="pw"), delete_form=DeleteAccountForm(prefix="del")
-    )
+    """Account settings: name and time zone, password, deletion."""
+    return _account_page()
+
+
+@bp.post("/account/profile")
+@login_required
+def update_profile():
+    """Save the name the partner sees and the time zone."""
+    form = ProfileForm(prefix="me")
+    if form.validate_on_submit():
+        accounts.update_profile(current_user, form.display_name.data, form.time_zone.data)
+        flash("Saved.", "info")
+        return redirect(url_for("couples.account"))
+    _form_errors(form)
+    return _account_page(400, profile_form=form)
 
 
 @bp.post("/account/password")
@@ -176,7 +195,7 @@ def change_password():
             return redirect(url_for("couples.account"))
     else:
         _form_errors(form)
-    return render_template("couples/account.html", password_form=form, delete_form=DeleteAccountForm(prefix="del")), 400
+    return _account_page(400, password_form=form)
 
 
 @bp.post("/account/delete")
@@ -201,7 +220,7 @@ def delete_account():
             return redirect(url_for("couples.home"))
     else:
         _form_errors(form)
-    return render_template("couples/account.html", password_form=ChangePasswordForm(prefix="pw"), delete_form=form), 400
+    return _account_page(400, delete_form=form)
 
 
 @bp.post("/invite")

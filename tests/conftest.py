@@ -21,8 +21,10 @@ PASSWORD = "correct horse battery staple"
 
 
 def pytest_addoption(parser):
-    """--run-long runs the long batteries (make test-long)."""
+    """--run-long runs the long batteries (make test-long); --db picks the database of the `app` fixture."""
     parser.addoption("--run-long", action="store_true", default=False, help="run tests marked long")
+    parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="database for service and request tests (postgresql starts a throwaway server)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -36,15 +38,50 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+def _migrate(url: str) -> None:
+    """Run every Alembic migration against a database."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory) -> Path:
     """A SQLite database built once by running every Alembic migration; each test gets a copy."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-        db.engine.dispose()
+    _migrate(f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL server with a migrated template database (only started when a test asks)."""
+    from tests.services import PostgresServer
+
+    server = PostgresServer().start()
+    server.execute("CREATE DATABASE template_app")
+    _migrate(server.url("template_app"))
+    yield server
+    server.stop()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def database_url(request, migrated_db, tmp_path):
+    """A fresh, migrated database for one test: a SQLite copy, or a PostgreSQL clone with --db=postgresql."""
+    if request.config.getoption("--db") == "sqlite":
+        path = tmp_path / "app.sqlite"
+        shutil.copy(migrated_db, path)
+        yield f"sqlite:///{path}"
+        return
+    server = request.getfixturevalue("postgres")
+    name = f"test_{next(_databases)}"
+    server.execute(f"CREATE DATABASE {name} TEMPLATE template_app")
+    yield server.url(name)
+    server.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 class Clock:
@@ -94,11 +131,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(migrated_db, tmp_path, clock):
-    """A fresh app on its own copy of the migrated database."""
-    path = tmp_path / "app.sqlite"
-    shutil.copy(migrated_db, path)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "NOW": clock})
+def app(database_url, clock):
+    """A fresh app on its own migrated database."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "NOW": clock})
     app.test_client_class = IsolatedClient
     ctx = app.app_context()
     ctx.push()

@@ -19,6 +19,8 @@ CASES = [
     Case("couples.quick_exit", "POST", fixed("/quick-exit"), {"anonymous": 204, "member": 204, "other": 204, "former": 204}),
     Case("couples.safety", "GET", fixed("/safety"), {"anonymous": 200, "member": 200, "other": 200, "former": 200}),
     Case("couples.account", "GET", fixed("/account"), {"anonymous": LOGIN, "member": 200, "other": 200, "former": 200}),
+    Case("couples.update_profile", "POST", fixed("/account/profile"),
+         {"anonymous": LOGIN, "member": 400, "other": 400, "former": 400}),
     Case("couples.change_password", "POST", fixed("/account/password"),
          {"anonymous": LOGIN, "member": 400, "other": 400, "former": 400}),
     Case("couples.delete_account", "POST", fixed("/account/delete"),

@@ -1,0 +1,77 @@
+"""End-to-end fixtures: a real server, and headless Chromium (Debian's) driven by Playwright."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from tests.conftest import PASSWORD
+from tests.servers import Server, sqlite_copy
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+
+
+def pytest_collection_modifyitems(items):
+    """Everything under tests/e2e is an end-to-end test."""
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def live_server(migrated_db, tmp_path):
+    """A gunicorn + gevent server on a fresh copy of the migrated database."""
+    server = Server(tmp_path, sqlite_copy(migrated_db, tmp_path)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def partner_page(browser, live_server):
+    """Factory: partner_page(viewport=DESKTOP) -> a Page in its own browser context (its own cookies)."""
+    contexts = []
+
+    def make(viewport=DESKTOP) -> Page:
+        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_up(page: Page, name: str, email: str, password: str = PASSWORD) -> None:
+    """Create an account through the sign-up form."""
+    page.goto("/signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("What should your partner see as your name?").fill(name)
+    page.get_by_label("Password (8 to 128 characters)").fill(password)
+    page.get_by_label("Password again").fill(password)
+    page.get_by_role("button", name="Create my account").click()
+    page.wait_for_url("**/")
+
+
+def link(inviter: Page, joiner: Page) -> str:
+    """The inviter makes an invitation; the joiner types its code and confirms. Returns the code."""
+    inviter.get_by_role("button", name="Invite my partner").click()
+    code = inviter.locator("#invite-code").inner_text()
+    joiner.goto("/")
+    joiner.get_by_label("Invitation code").fill(code.lower().replace("-", " "))
+    joiner.get_by_role("button", name="Continue").click()
+    joiner.get_by_role("button", name="Yes, link us").click()
+    joiner.wait_for_url("**/")
+    return code

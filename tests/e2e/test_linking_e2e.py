@@ -1,0 +1,49 @@
+"""Two people in two browsers: sign up, link with a code, see each other arrive, unlink."""
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import DESKTOP, PHONE, link, sign_up
+
+SHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+
+
+def test_two_partners_link_see_each_other_and_unlink(partner_page):
+    alice, bob = partner_page(DESKTOP), partner_page(PHONE)
+    sign_up(alice, "Alice Moreau", "alice@example.org")
+    sign_up(bob, "Bob Lindqvist", "bob@example.org")
+    link(alice, bob)
+
+    expect(bob.locator("h1")).to_have_text("You and Alice Moreau")
+    expect(alice.locator("h1")).to_have_text("You and Bob Lindqvist")  # the inviter's page followed by itself
+    expect(alice.locator("#presence")).to_have_attribute("data-here", "true")
+    expect(bob.locator("#presence")).to_have_attribute("data-here", "true")
+    expect(alice.locator("#presence")).to_contain_text("Bob Lindqvist is here now")
+    if SHOTS.is_dir():
+        alice.screenshot(path=str(SHOTS / "home-desktop.png"), full_page=True)
+        bob.screenshot(path=str(SHOTS / "home-phone.png"), full_page=True)
+
+    bob.goto("/account")
+    expect(alice.locator("#presence")).to_have_attribute("data-here", "false")
+    bob.goto("/")
+    expect(alice.locator("#presence")).to_have_attribute("data-here", "true")
+
+    alice.goto("/unlink")
+    alice.get_by_label("Yes, unlink us now.").check()
+    alice.get_by_role("button", name="Unlink now").click()
+    expect(alice.locator(".flash")).to_contain_text("You are unlinked")
+    # Bob's open page shows the archive state without a reload.
+    expect(bob.locator("#archived-note")).to_be_visible()
+    expect(bob.locator("#presence")).to_be_hidden()
+
+
+def test_quick_exit_leaves_and_signs_out(partner_page):
+    page = partner_page(DESKTOP)
+    sign_up(page, "Carol Nguyen", "carol@example.org")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.wait_for_url("about:blank")
+    page.go_back()
+    # Whatever the browser shows now, the app itself has signed this browser out.
+    page.goto("/account")
+    expect(page).to_have_url(__import__("re").compile(r"/login"))
