@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-WIDTH, HEIGHT = 640, 240
-TOP, BOTTOM, LEFT, RIGHT = 28, 40, 12, 12
+# Small user units so the labels stay legible when a phone scales the chart down.
+WIDTH, HEIGHT = 360, 190
+TOP, BOTTOM, LEFT, RIGHT = 22, 26, 2, 2
 
 
 @dataclass(frozen=True)

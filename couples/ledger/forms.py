@@ -26,7 +26,7 @@ class PromiseForm(FlaskForm):
         SelectChoice(schedule.ONCE, "Once")])
     weekdays = WeekdaysField("Which weekdays?", coerce=int,
                              choices=[SelectChoice(n, name) for n, name in enumerate(schedule.WEEKDAY_NAMES)])
-    starts_on = DateField("Starting", validators=[Optional()])
+    starts_on = DateField("Starting (today if empty)", validators=[Optional()])
     ends_on = DateField("Ending (optional)", validators=[Optional()])
     due_on = DateField("Due by (optional, for once)", validators=[Optional()])
 

@@ -351,7 +351,9 @@ def ledger_summary(user: User, couple: Couple) -> LedgerSummary:
     viewer_today = today_for(user)
     pending = sorted((d for d in deposits if d.status == PENDING), key=lambda d: d.logged_at)
     shown = sorted((d for d in deposits if d.status != MISSED), key=lambda d: d.logged_at, reverse=True)
-    weeks = weekly_confirmed(deposits, viewer_today)
+    # A partner ahead in time may have kept a promise on what is still tomorrow here: show it, not drop it.
+    latest = max([viewer_today] + [d.kept_on for d in deposits if d.status == CONFIRMED])
+    weeks = weekly_confirmed(deposits, latest)
     return LedgerSummary(
         couple=couple,
         viewer=user,

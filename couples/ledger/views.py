@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from couples.access import couple_for_member, current_couple
 from couples.errors import Conflict, Invalid
 from couples.events import NAMESPACE
-from couples.ledger import service
+from couples.ledger import schedule, service
 from couples.ledger.chart import weekly_chart
 from couples.ledger.forms import ConfirmForm, DepositForm, PromiseForm
 from couples.live import couple_room
@@ -118,6 +118,8 @@ def promise(promise_id: int):
     form = PromiseForm(data={"text": current.text, "kind": current.kind, "starts_on": current.starts_on,
                              "weekdays": sorted(int(d) for d in current.weekdays), "ends_on": current.ends_on,
                              "due_on": current.due_on})
+    # A one-off promise stays one-off and a recurring one recurring: offer only what an edit allows.
+    form.kind.choices = [c for c in form.kind.choices if (c.value == schedule.ONCE) == (current.kind == schedule.ONCE)]
     return render_template("ledger/promise.html", p=found, figures=service.tally(found), form=form,
                            today=service.promise_today(found),
                            can_change=found.promiser_id == current_user.id and found.couple.is_linked

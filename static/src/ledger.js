@@ -27,11 +27,18 @@ function busy(region) {
 }
 
 const stale = new Set();
+let asked = 0;
+let shown = 0;
 
 async function refresh() {
+  const mine = ++asked;
   const response = await fetch(window.location.href, { credentials: 'same-origin', cache: 'no-store' });
   if (!response.ok) return;
-  const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
+  const text = await response.text();
+  // Answers can overtake each other: never let an older one replace a newer one.
+  if (mine < shown) return;
+  shown = mine;
+  const fresh = new DOMParser().parseFromString(text, 'text/html');
   root.querySelectorAll('[data-live]').forEach((region) => {
     const next = fresh.getElementById(region.id);
     if (!next) return;
@@ -50,6 +57,14 @@ function announce(data) {
 
 if (root && root.dataset.live === 'true') {
   const socket = connect('/couple');
+  // Whatever happened between drawing this page and joining the room (or while offline) is fetched now.
+  socket.on('connect', () => {
+    root.dataset.connected = 'true';
+    refresh();
+  });
+  socket.on('disconnect', () => {
+    root.dataset.connected = 'false';
+  });
   for (const event of ['promise_made', 'deposit_logged', 'deposit_confirmed']) {
     socket.on(event, (data) => {
       announce(data);

@@ -349,3 +349,14 @@ def test_export_is_json_ready_and_names_the_promiser(pair):
     assert first["promiser"] == "Alice Moreau"
     assert first["records"][0]["thanks"] == "Thank you"
     assert first["consistency"] == 1.0
+
+
+def test_chart_keeps_a_deposit_made_on_a_day_that_is_still_tomorrow_for_the_viewer(pair, clock):
+    couple, alice, bob = pair
+    alice.time_zone, bob.time_zone = "Europe/Paris", "America/New_York"
+    db.session.commit()
+    clock.at = datetime(2026, 3, 8, 23, 30, tzinfo=timezone.utc)  # Paris: Monday 00:30, New York: Sunday 19:30
+    promise = daily(alice, couple)
+    service.confirm_deposit(bob, service.log_deposit(alice, promise))
+    seen = service.ledger_summary(bob, couple)
+    assert seen.weeks[-1] == (date(2026, 3, 9), 1) and seen.total == 1

@@ -1,0 +1,72 @@
+"""Two partners in two browsers: a recurring promise, a deposit, a confirmation with thanks, all live."""
+from datetime import datetime, timezone
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import DESKTOP, PHONE, link, sign_up
+
+SHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page):
+    alice, bob = partner_page(DESKTOP), partner_page(PHONE)
+    sign_up(alice, "Alice Moreau", "alice@example.org")
+    sign_up(bob, "Bob Lindqvist", "bob@example.org")
+    link(alice, bob)
+    alice.goto("/ledger/")
+    bob.goto("/ledger/")
+    expect(bob.locator("#ledger")).to_have_attribute("data-connected", "true")
+    expect(bob.locator("#ledger-theirs")).to_contain_text("No promises from Alice Moreau yet")
+
+    # Alice promises something on today's weekday and the next (browsers and server run in UTC here).
+    today = datetime.now(timezone.utc).weekday()
+    alice.get_by_label("What do you promise?").fill("Good-morning message")
+    alice.get_by_label("On chosen weekdays").check()
+    for day in (today, (today + 1) % 7):
+        alice.locator("fieldset.weekdays").get_by_label(WEEKDAYS[day], exact=True).check()
+    expect(alice.get_by_label("Due by (optional, for once)")).to_be_hidden()
+    alice.get_by_role("button", name="Make this promise").click()
+    expect(alice.locator(".flash")).to_contain_text("Your promise is made")
+
+    # Bob's open page shows it without a reload.
+    expect(bob.locator("#ledger-theirs")).to_contain_text("Good-morning message")
+    expect(bob.locator("#ledger-live")).to_have_text("Alice Moreau made a new promise.")
+    expect(bob.locator("#ledger-theirs")).not_to_contain_text("I kept this")
+
+    card = alice.locator("#ledger-mine .promise-card").first
+    card.get_by_label("A note (optional)").fill("Sent at 7:30")
+    card.get_by_role("button", name="I kept this").click()
+    expect(alice.locator(".flash")).to_contain_text("It waits for your partner")
+    expect(alice.locator("#ledger-mine")).to_contain_text("waiting for your partner")
+    expect(alice.locator("#ledger")).to_have_attribute("data-connected", "true")
+
+    waiting = bob.locator("#ledger-waiting")
+    expect(waiting).to_contain_text("Alice Moreau kept “Good-morning message”")
+    expect(waiting).to_contain_text("Sent at 7:30")
+    expect(bob.locator("#ledger-this-week")).to_have_text("0")
+    waiting.get_by_label("A word of thanks (optional)").fill("It made my morning")
+    waiting.get_by_role("button", name="Confirm").click()
+    expect(bob.locator(".flash")).to_contain_text("Confirmed")
+    expect(bob.locator("#ledger-this-week")).to_have_text("1")
+    expect(bob.locator("#ledger-theirs")).to_contain_text("1 of 1")
+
+    # Alice's page follows: figures, chart and the thanks.
+    expect(alice.locator("#ledger-this-week")).to_have_text("1")
+    expect(alice.locator("#ledger-live")).to_have_text("Bob Lindqvist confirmed your deposit.")
+    expect(alice.locator("#ledger-recent")).to_contain_text("It made my morning")
+    expect(alice.locator("#ledger-mine")).to_contain_text("1 of 1")
+    expect(alice.locator("#ledger-mine")).to_contain_text("1 in a row")
+    expect(alice.locator(".ledger-chart text.count").last).to_have_text("1")
+    expect(bob.locator(".ledger-chart text.count").last).to_have_text("1")
+
+    if SHOTS.is_dir():
+        alice.screenshot(path=str(SHOTS / "ledger-desktop.png"), full_page=True)
+        bob.screenshot(path=str(SHOTS / "ledger-phone.png"), full_page=True)
+        alice.get_by_role("link", name="History and changes").click()
+        expect(alice.locator("h1")).to_have_text("Good-morning message")
+        alice.screenshot(path=str(SHOTS / "ledger-promise-desktop.png"), full_page=True)
+        bob.goto("/")
+        expect(bob.locator(".ledger-home")).to_contain_text("1 confirmed deposit this week")
+        bob.screenshot(path=str(SHOTS / "ledger-home-phone.png"), full_page=True)
