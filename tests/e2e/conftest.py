@@ -1,6 +1,9 @@
 """End-to-end fixtures: a real server, and headless Chromium (Debian's) driven by Playwright."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
@@ -12,6 +15,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--disable-quic", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save a full-page screenshot when SCREENSHOTS names a folder (e.g. docs/screenshots); otherwise do nothing."""
+    folder = os.environ.get("SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def pytest_collection_modifyitems(items):

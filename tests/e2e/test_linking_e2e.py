@@ -1,11 +1,9 @@
 """Two people in two browsers: sign up, link with a code, see each other arrive, unlink."""
-from pathlib import Path
+import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, sign_up
-
-SHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
 
 
 def test_two_partners_link_see_each_other_and_unlink(partner_page):
@@ -19,9 +17,8 @@ def test_two_partners_link_see_each_other_and_unlink(partner_page):
     expect(alice.locator("#presence")).to_have_attribute("data-here", "true")
     expect(bob.locator("#presence")).to_have_attribute("data-here", "true")
     expect(alice.locator("#presence")).to_contain_text("Bob Lindqvist is here now")
-    if SHOTS.is_dir():
-        alice.screenshot(path=str(SHOTS / "home-desktop.png"), full_page=True)
-        bob.screenshot(path=str(SHOTS / "home-phone.png"), full_page=True)
+    screenshot(alice, "home-desktop")
+    screenshot(bob, "home-phone")
 
     bob.goto("/account")
     expect(alice.locator("#presence")).to_have_attribute("data-here", "false")
@@ -46,4 +43,4 @@ def test_quick_exit_leaves_and_signs_out(partner_page):
     page.go_back()
     # Whatever the browser shows now, the app itself has signed this browser out.
     page.goto("/account")
-    expect(page).to_have_url(__import__("re").compile(r"/login"))
+    expect(page).to_have_url(re.compile(r"/login"))
