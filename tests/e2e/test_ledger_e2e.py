@@ -1,12 +1,10 @@
 """Two partners in two browsers: a recurring promise, a deposit, a confirmation with thanks, all live."""
 from datetime import datetime, timezone
-from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, sign_up
+from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
 
-SHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -61,12 +59,14 @@ def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page):
     expect(alice.locator(".ledger-chart text.count").last).to_have_text("1")
     expect(bob.locator(".ledger-chart text.count").last).to_have_text("1")
 
-    if SHOTS.is_dir():
-        alice.screenshot(path=str(SHOTS / "ledger-desktop.png"), full_page=True)
-        bob.screenshot(path=str(SHOTS / "ledger-phone.png"), full_page=True)
-        alice.get_by_role("link", name="History and changes").click()
-        expect(alice.locator("h1")).to_have_text("Good-morning message")
-        alice.screenshot(path=str(SHOTS / "ledger-promise-desktop.png"), full_page=True)
-        bob.goto("/")
-        expect(bob.locator(".ledger-home")).to_contain_text("1 confirmed deposit this week")
-        bob.screenshot(path=str(SHOTS / "ledger-home-phone.png"), full_page=True)
+    screenshot(alice, "ledger-desktop")
+    screenshot(bob, "ledger-phone")
+
+    alice.get_by_role("link", name="History and changes").click()
+    expect(alice.locator("h1")).to_have_text("Good-morning message")
+    expect(alice.locator(".history")).to_contain_text(WEEKDAYS[today])
+    screenshot(alice, "ledger-promise-desktop")
+    bob.goto("/")
+    expect(bob.locator(".ledger-home")).to_contain_text("1 confirmed deposit this week")
+    expect(bob.locator(".ledger-home")).to_contain_text("Nothing is waiting for you")
+    screenshot(bob, "ledger-home-phone")
