@@ -52,7 +52,11 @@ async function refresh() {
 }
 
 function announce(data) {
-  if (status && data && data.message && String(data.by) !== root.dataset.me) status.textContent = data.message;
+  if (!status || !data || !data.message || String(data.by) === root.dataset.me) return;
+  // The partner's news replaces the note about one's own last action, which is old by now.
+  const flashes = document.querySelector('.flashes');
+  if (flashes) flashes.remove();
+  status.textContent = data.message;
 }
 
 if (root && root.dataset.live === 'true') {

@@ -204,3 +204,13 @@ def test_marking_missed_sends_the_partner_nothing(pair, app, login, socket_clien
     a.post(f"/ledger/promises/{promise.id}/missed", {}, page=f"/ledger/{couple.id}")
     assert bob_socket.get_received("/couple") == []
     assert deposits_of(promise)[0].kept_on == date(2026, 3, 2)
+
+
+def test_archive_page_links_to_the_read_only_ledger(pair, client, login):
+    couple, alice, bob = pair
+    service.confirm_deposit(bob, service.log_deposit(alice, service.make_promise(alice, couple, Terms("Walk"))))
+    linking.unlink(couple, alice)
+    login(client, alice)
+    html = client.get(f"/archive/{couple.id}").get_data(as_text=True)
+    assert "Open the ledger (read-only)" in html and f"/ledger/{couple.id}" in html
+    assert re.search(r"<strong>1</strong> confirmed deposit in all", html)
