@@ -83,13 +83,42 @@ def index():
     return render_template("ledger/none.html", past=service.past_couples(current_user))
 
 
+def _ledger_page(couple, promise_form: PromiseForm | None = None, status: int = 200):
+    summary = service.ledger_summary(current_user, couple)
+    return render_template("ledger/page.html", s=summary, chart=weekly_chart(summary.weeks),
+                           promise_form=promise_form or PromiseForm()), status
+
+
+def _promise_page(found, form: PromiseForm | None = None, status: int = 200):
+    current = found.current
+    form = form or PromiseForm(data={"text": current.text, "kind": current.kind, "starts_on": current.starts_on,
+                                     "weekdays": sorted(int(d) for d in current.weekdays),
+                                     "ends_on": current.ends_on, "due_on": current.due_on})
+    # A one-off promise stays one-off and a recurring one recurring: offer only what an edit allows.
+    form.kind.choices = [c for c in form.kind.choices if (c.value == schedule.ONCE) == (current.kind == schedule.ONCE)]
+    return render_template("ledger/promise.html", p=found, figures=service.tally(found), form=form,
+                           today=service.promise_today(found),
+                           can_change=found.promiser_id == current_user.id and found.couple.is_linked
+                           and found.couple.is_current_member(current_user)), status
+
+
+def _submit_terms(form: PromiseForm, save) -> bool:
+    """Validate the form and save its terms; on refusal flash why (the page is drawn again, input kept)."""
+    try:
+        if form.validate():
+            save(_terms(form))
+            return True
+        flash(_form_refusal(form), "error")
+    except (Invalid, Conflict) as refusal:
+        flash(str(refusal), "error")
+    return False
+
+
 @bp.get("/<int:couple_id>")
 @login_required
 def page(couple_id: int):
     """The couple's ledger as the current partner sees it."""
-    summary = service.ledger_summary(current_user, couple_for_member(current_user, couple_id))
-    return render_template("ledger/page.html", s=summary, chart=weekly_chart(summary.weeks),
-                           promise_form=PromiseForm())
+    return _ledger_page(couple_for_member(current_user, couple_id))
 
 
 @bp.post("/<int:couple_id>/promises")
@@ -98,32 +127,22 @@ def make(couple_id: int):
     """Make a promise to the partner."""
     couple = couple_for_member(current_user, couple_id, write=True)
     form = PromiseForm()
-    if not form.validate():
-        flash(_form_refusal(form), "error")
-        return redirect(url_for(".page", couple_id=couple_id), 303)
 
-    def act():
-        promise = service.make_promise(current_user, couple, _terms(form))
+    def save(terms):
+        promise = service.make_promise(current_user, couple, terms)
         announce("promise_made", couple.id, f"{current_user.name} made a new promise.", promise_id=promise.id)
 
-    return _back(couple_id, act, "Your promise is made. Your partner can see it now.")
+    if not _submit_terms(form, save):
+        return _ledger_page(couple, form, 400)
+    flash("Your promise is made. Your partner can see it now.", "info")
+    return redirect(url_for(".page", couple_id=couple.id), 303)
 
 
 @bp.get("/promises/<int:promise_id>")
 @login_required
 def promise(promise_id: int):
     """One promise: its history, and for the promiser a form to change it."""
-    found = service.promise_for(current_user, promise_id)
-    current = found.current
-    form = PromiseForm(data={"text": current.text, "kind": current.kind, "starts_on": current.starts_on,
-                             "weekdays": sorted(int(d) for d in current.weekdays), "ends_on": current.ends_on,
-                             "due_on": current.due_on})
-    # A one-off promise stays one-off and a recurring one recurring: offer only what an edit allows.
-    form.kind.choices = [c for c in form.kind.choices if (c.value == schedule.ONCE) == (current.kind == schedule.ONCE)]
-    return render_template("ledger/promise.html", p=found, figures=service.tally(found), form=form,
-                           today=service.promise_today(found),
-                           can_change=found.promiser_id == current_user.id and found.couple.is_linked
-                           and found.couple.is_current_member(current_user))
+    return _promise_page(service.promise_for(current_user, promise_id))
 
 
 @bp.post("/promises/<int:promise_id>/edit")
@@ -132,15 +151,15 @@ def edit(promise_id: int):
     """The promiser rewords or reschedules a promise from today."""
     found = service.promise_for(current_user, promise_id, write=True)
     form = PromiseForm()
-    if not form.validate():
-        flash(_form_refusal(form), "error")
-        return redirect(url_for(".promise", promise_id=promise_id), 303)
 
-    def act():
-        service.edit_promise(current_user, found, _terms(form))
+    def save(terms):
+        service.edit_promise(current_user, found, terms)
         announce("promise_made", found.couple_id, f"{current_user.name} changed a promise.", promise_id=found.id)
 
-    return _back(found.couple_id, act, "Your promise is updated from today on.")
+    if not _submit_terms(form, save):
+        return _promise_page(found, form, 400)
+    flash("Your promise is updated from today on.", "info")
+    return redirect(url_for(".promise", promise_id=found.id), 303)
 
 
 def _state_change(promise_id: int, change, message: str, done: str):

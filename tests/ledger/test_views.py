@@ -214,3 +214,15 @@ def test_archive_page_links_to_the_read_only_ledger(pair, client, login):
     html = client.get(f"/archive/{couple.id}").get_data(as_text=True)
     assert "Open the ledger (read-only)" in html and f"/ledger/{couple.id}" in html
     assert re.search(r"<strong>1</strong> confirmed deposit in all", html)
+
+
+def test_a_refused_promise_keeps_what_was_typed(pair, client, login):
+    couple, alice, _ = pair
+    browser = login(client, alice)
+    response = browser.post(f"/ledger/{couple.id}/promises", {"text": "Walk together every evening",
+                                                              "kind": "daily", "starts_on": "2026-03-01"},
+                            page=f"/ledger/{couple.id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "A promise starts today or later." in html and 'value="Walk together every evening"' in html
+    assert promises_of(couple) == []
