@@ -395,7 +395,8 @@ def export_for_user(user: User) -> dict:
             promises.append({
                 "promiser": "me" if mine else promise.promiser.name,
                 "made_at": promise.created_at.isoformat(),
-                "agreement_id": promise.agreement_id,
+                "agreement": ({"doc_id": promise.agreement_doc_id, "id": promise.agreement_id}
+                              if promise.agreement_id else None),
                 "versions": [{
                     "from": v.effective_from.isoformat(), "text": v.text, "state": v.state,
                     "how_often": v.how_often, "starts_on": v.starts_on.isoformat(),

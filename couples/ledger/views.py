@@ -176,7 +176,8 @@ def _state_change(promise_id: int, change, message: str, done: str):
 @login_required
 def pause(promise_id: int):
     """The promiser pauses a promise."""
-    return _state_change(promise_id, service.pause_promise, "{name} paused a promise.", "Paused. Nothing is due while it rests.")
+    return _state_change(promise_id, service.pause_promise, "{name} paused a promise.",
+                         "Paused. Nothing is due while it rests.")
 
 
 @bp.post("/promises/<int:promise_id>/resume")
