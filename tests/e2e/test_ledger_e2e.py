@@ -34,6 +34,7 @@ def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page):
     expect(bob.locator("#ledger-theirs")).not_to_contain_text("I kept this")
 
     card = alice.locator("#ledger-mine .promise-card").first
+    screenshot(alice, "ledger-promise-made-desktop")
     card.get_by_label("A note (optional)").fill("Sent at 7:30")
     card.get_by_role("button", name="I kept this").click()
     expect(alice.locator(".flash")).to_contain_text("It waits for your partner")
@@ -44,6 +45,7 @@ def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page):
     expect(waiting).to_contain_text("Alice Moreau kept “Good-morning message”")
     expect(waiting).to_contain_text("Sent at 7:30")
     expect(bob.locator("#ledger-this-week")).to_have_text("0")
+    screenshot(bob, "ledger-waiting-phone")
     waiting.get_by_label("A word of thanks (optional)").fill("It made my morning")
     waiting.get_by_role("button", name="Confirm").click()
     expect(bob.locator(".flash")).to_contain_text("Confirmed")

@@ -226,3 +226,14 @@ def test_a_refused_promise_keeps_what_was_typed(pair, client, login):
     assert response.status_code == 400
     assert "A promise starts today or later." in html and 'value="Walk together every evening"' in html
     assert promises_of(couple) == []
+
+
+def test_a_missed_day_shows_only_as_a_lower_figure_never_as_a_debt(pair, client, login, clock):
+    couple, alice, bob = pair
+    promise = service.make_promise(alice, couple, Terms("Good-morning message"))
+    service.mark_missed(alice, promise, note="Overslept")
+    login(client, bob)
+    html = client.get(f"/ledger/{couple.id}").get_data(as_text=True)
+    assert "0 of 1" in html
+    for word in ("Overslept", "missed", "0 in a row", "−1", ">-1<", "debt"):
+        assert word not in html.replace("never shown as a debt", ""), word
