@@ -9,7 +9,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page):
-    alice, bob = partner_page(DESKTOP), partner_page(PHONE)
+    alice, bob = partner_page(PHONE), partner_page(DESKTOP)
     sign_up(alice, "Alice Moreau", "alice@example.org")
     sign_up(bob, "Bob Lindqvist", "bob@example.org")
     link(alice, bob)
@@ -25,6 +25,7 @@ def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page):
     for day in (today, (today + 1) % 7):
         alice.locator("fieldset.weekdays").get_by_label(WEEKDAYS[day], exact=True).check()
     expect(alice.get_by_label("Due by (optional, for once)")).to_be_hidden()
+    screenshot(alice, "ledger-new-promise-phone")
     alice.get_by_role("button", name="Make this promise").click()
     expect(alice.locator(".flash")).to_contain_text("Your promise is made")
 
@@ -34,7 +35,7 @@ def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page):
     expect(bob.locator("#ledger-theirs")).not_to_contain_text("I kept this")
 
     card = alice.locator("#ledger-mine .promise-card").first
-    screenshot(alice, "ledger-promise-made-desktop")
+    screenshot(alice, "ledger-promise-made-phone")
     card.get_by_label("A note (optional)").fill("Sent at 7:30")
     card.get_by_role("button", name="I kept this").click()
     expect(alice.locator(".flash")).to_contain_text("It waits for your partner")
@@ -45,7 +46,7 @@ def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page):
     expect(waiting).to_contain_text("Alice Moreau kept “Good-morning message”")
     expect(waiting).to_contain_text("Sent at 7:30")
     expect(bob.locator("#ledger-this-week")).to_have_text("0")
-    screenshot(bob, "ledger-waiting-phone")
+    screenshot(bob, "ledger-waiting-desktop")
     waiting.get_by_label("A word of thanks (optional)").fill("It made my morning")
     waiting.get_by_role("button", name="Confirm").click()
     expect(bob.locator(".flash")).to_contain_text("Confirmed")
@@ -61,14 +62,14 @@ def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page):
     expect(alice.locator(".ledger-chart text.count").last).to_have_text("1")
     expect(bob.locator(".ledger-chart text.count").last).to_have_text("1")
 
-    screenshot(alice, "ledger-desktop")
-    screenshot(bob, "ledger-phone")
+    screenshot(alice, "ledger-phone")
+    screenshot(bob, "ledger-desktop")
 
     alice.get_by_role("link", name="History and changes").click()
     expect(alice.locator("h1")).to_have_text("Good-morning message")
     expect(alice.locator(".history")).to_contain_text(WEEKDAYS[today])
-    screenshot(alice, "ledger-promise-desktop")
+    screenshot(alice, "ledger-promise-phone")
     bob.goto("/")
     expect(bob.locator(".ledger-home")).to_contain_text("1 confirmed deposit this week")
     expect(bob.locator(".ledger-home")).to_contain_text("Nothing is waiting for you")
-    screenshot(bob, "ledger-home-phone")
+    screenshot(bob, "ledger-home-desktop")
