@@ -20,9 +20,9 @@ function followKind(form) {
 
 document.querySelectorAll('[data-promise-form]').forEach(followKind);
 
+// A region someone is working in (focus inside it, or text typed) is left alone until they leave it.
 function busy(region) {
-  const active = document.activeElement;
-  if (active && region.contains(active) && active.matches('input, select, textarea')) return true;
+  if (region.contains(document.activeElement)) return true;
   return Array.from(region.querySelectorAll('input:not([type="hidden"])')).some((input) => input.value !== '');
 }
 

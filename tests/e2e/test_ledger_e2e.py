@@ -1,6 +1,4 @@
 """Two partners in two browsers: a recurring promise, a deposit, a confirmation with thanks, all live."""
-from datetime import datetime, timezone
-
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
@@ -18,8 +16,8 @@ def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page):
     expect(bob.locator("#ledger")).to_have_attribute("data-connected", "true")
     expect(bob.locator("#ledger-theirs")).to_contain_text("No promises from Alice Moreau yet")
 
-    # Alice promises something on today's weekday and the next (browsers and server run in UTC here).
-    today = datetime.now(timezone.utc).weekday()
+    # Alice promises something on today's weekday and the next, "today" as her browser (and so her account) sees it.
+    today = (alice.evaluate("new Date().getDay()") + 6) % 7  # Sunday 0 in JavaScript, Monday 0 here
     alice.get_by_label("What do you promise?").fill("Good-morning message")
     alice.get_by_label("On chosen weekdays").check()
     for day in (today, (today + 1) % 7):
