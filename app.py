@@ -119,10 +119,12 @@ def _register(app: Flask) -> None:
     """Blueprints and Socket.IO namespaces of every feature."""
     from couples.events import NAMESPACE, CoupleNamespace
     from couples.ledger.views import bp as ledger_bp
+    from couples.privacy.views import bp as privacy_bp
     from couples.views import bp as couples_bp
 
     app.register_blueprint(couples_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(privacy_bp)
     socketio.on_namespace(CoupleNamespace(NAMESPACE))
 
 

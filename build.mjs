@@ -9,6 +9,7 @@ export const entryPoints = [
   'static/src/signup.js',
   'static/src/home.js',
   'static/src/ledger.js',
+  'static/src/privacy_passages.js',
 ];
 
 await build({

@@ -1,14 +1,14 @@
 """Trust ledger: promises, their schedule versions, deposits.
 
 Revision ID: 0003_ledger
-Revises: 0001_foundation
+Revises: 0005_privacy (main: foundation, then privacy)
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = "0003_ledger"
-down_revision = "0001_foundation"
+down_revision = "0005_privacy"
 branch_labels = None
 depends_on = None
 

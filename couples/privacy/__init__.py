@@ -1,0 +1,1 @@
+"""What is mine stays mine: private reflection, sessions, my data, safety settings."""

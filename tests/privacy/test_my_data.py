@@ -1,0 +1,141 @@
+"""My data: a zip of JSON and Markdown of everything of mine, nothing private of my partner's."""
+import io
+import json
+import zipfile
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from couples.models import User
+from couples.privacy import mydata, reflection
+from couples.privacy.models import Reflection
+from extensions import db
+from tests.conftest import PASSWORD
+
+BOB_SECRET = "bob-private-marker-5f2c"
+
+
+@pytest.fixture
+def couple_with_writing(linked_couple, clock):
+    couple, alice, bob = linked_couple()
+    first = reflection.write(alice, "hurt_them", "I forgot the anniversary.")
+    clock.advance(minutes=5)
+    reflection.write(alice, "why_here", "Love, I think.\nMostly.")
+    reflection.share_passage(alice, first.id, "I am sorry about the anniversary.")
+    secret = reflection.write(bob, "hurt_me", f"Something only Bob knows {BOB_SECRET}.")
+    reflection.share_passage(bob, secret.id, "Bob's chosen words.")
+    return couple, alice, bob
+
+
+def download(browser, password=PASSWORD):
+    return browser.post("/my-data", {"password": password}, page="/my-data")
+
+
+def unzip(response):
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    return {name: archive.read(name).decode() for name in archive.namelist()}
+
+
+def test_export_matches_the_database(couple_with_writing, client, login):
+    _, alice, _ = couple_with_writing
+    response = download(login(client, alice))
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert "attachment" in response.headers["Content-Disposition"]
+    files = unzip(response)
+    account = json.loads(files["my-data/account.json"])
+    user = db.session.get(User, alice.id)
+    assert account == {"email": user.email, "display_name": user.display_name, "time_zone": user.time_zone,
+                       "share_presence": user.share_presence}
+    rows = db.session.scalars(select(Reflection).where(Reflection.author_id == alice.id)).all()
+    exported = json.loads(files["my-data/reflections.json"])
+    assert sorted(e["text"] for e in exported) == sorted(r.body for r in rows)
+    assert {e["written_at"] for e in exported} == {r.created_at.isoformat() for r in rows}
+    passages = json.loads(files["my-data/shared_passages.json"])
+    assert sorted((p["from"], p["text"]) for p in passages) == [
+        ("Bob Lindqvist", "Bob's chosen words."), ("me", "I am sorry about the anniversary.")]
+    markdown = files["my-data/my-data.md"]
+    assert "I forgot the anniversary." in markdown and "What I did that may have hurt them" in markdown
+
+
+def test_export_holds_nothing_private_of_the_partner(couple_with_writing, client, login):
+    _, alice, _ = couple_with_writing
+    blob = "".join(unzip(download(login(client, alice))).values())
+    assert BOB_SECRET not in blob
+    assert "Something only Bob knows" not in blob
+
+
+def test_export_needs_the_password(couple_with_writing, client, login):
+    _, alice, _ = couple_with_writing
+    response = download(login(client, alice), password="not my password")
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert "password is not right" in response.get_data(as_text=True)
+
+
+def test_export_needs_a_csrf_token(couple_with_writing, client, login):
+    _, alice, _ = couple_with_writing
+    browser = login(client, alice)
+    response = client.post("/my-data", data={"password": PASSWORD})
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert download(browser).status_code == 200
+
+
+def test_export_asks_features_for_their_part(couple_with_writing, monkeypatch):
+    _, alice, _ = couple_with_writing
+    monkeypatch.setattr(mydata, "feature_exporters",
+                        lambda: {"ledger": lambda user: {"promises": [{"text": f"walk with {user.display_name}"}]}})
+    data = mydata.collect(alice)
+    assert data["ledger"] == {"promises": [{"text": "walk with Alice Moreau"}]}
+    assert "walk with Alice Moreau" in mydata.to_markdown(data)
+
+
+def test_a_missing_feature_is_left_out_but_a_broken_one_is_not_hidden(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "present_feature.py").write_text("def export_for_user(user):\n    return {'x': 1}\n")
+    (tmp_path / "broken_feature.py").write_text("import a_dependency_that_is_not_installed\n")
+    monkeypatch.setattr(mydata, "FEATURE_MODULES", {"present": "present_feature", "absent": "absent_pkg.export"})
+    assert set(mydata.feature_exporters()) == {"present"}
+    monkeypatch.setattr(mydata, "FEATURE_MODULES", {"broken": "broken_feature"})
+    with pytest.raises(ModuleNotFoundError):
+        mydata.feature_exporters()
+
+
+def test_every_installed_feature_provides_export_for_user(app):
+    for export in mydata.feature_exporters().values():
+        assert callable(export)
+
+
+_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.text(min_size=1, max_size=30))
+_data = st.recursive(
+    _leaf,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(alphabet="abcdefgh_", min_size=1, max_size=8), inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(alphabet="abcdefgh_", min_size=1, max_size=8), _data, max_size=4))
+def test_markdown_export_keeps_every_written_word(data):
+    markdown = mydata.to_markdown(data)
+    json.dumps(data, default=mydata._json_default)  # the JSON side accepts the same data
+    texts = []
+
+    def leaves(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                leaves(item)
+        elif isinstance(value, list):
+            for item in value:
+                leaves(item)
+        elif isinstance(value, str):
+            texts.append(value)
+
+    leaves(data)
+    for text in texts:
+        for line in text.strip().splitlines():
+            assert line.strip() in markdown
