@@ -360,3 +360,9 @@ def test_chart_keeps_a_deposit_made_on_a_day_that_is_still_tomorrow_for_the_view
     service.confirm_deposit(bob, service.log_deposit(alice, promise))
     seen = service.ledger_summary(bob, couple)
     assert seen.weeks[-1] == (date(2026, 3, 9), 1) and seen.total == 1
+
+
+def test_my_data_export_carries_the_ledger():
+    from couples.privacy.mydata import feature_exporters
+
+    assert feature_exporters()["ledger"] is service.export_for_user
