@@ -46,6 +46,10 @@ def _sqlite_pragmas(dbapi_connection, _record):
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL still survives a killed process (a commit is in the WAL before it returns);
+        # only a power cut can lose the last commits. FULL would fsync every commit, which alone
+        # costs more than a whole live update.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
@@ -117,15 +121,22 @@ def _init_login(app: Flask) -> None:
 
 def _register(app: Flask) -> None:
     """Blueprints and Socket.IO namespaces of every feature."""
+    from agreements import events as agreements_events
+    from agreements.service import create_first_document
+    from agreements.views import bp as agreements_bp
     from couples.events import NAMESPACE, CoupleNamespace
     from couples.ledger.views import bp as ledger_bp
+    from couples.linking import couple_linked
     from couples.privacy.views import bp as privacy_bp
     from couples.views import bp as couples_bp
 
     app.register_blueprint(couples_bp)
+    app.register_blueprint(agreements_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(privacy_bp)
     socketio.on_namespace(CoupleNamespace(NAMESPACE))
+    socketio.on_namespace(agreements_events.AgreementsNamespace(agreements_events.NAMESPACE))
+    couple_linked.connect(create_first_document)
 
 
 def _init_pages(app: Flask) -> None:

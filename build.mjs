@@ -10,6 +10,7 @@ export const entryPoints = [
   'static/src/home.js',
   'static/src/ledger.js',
   'static/src/privacy_passages.js',
+  'static/src/agreements.js',
 ];
 
 await build({

@@ -1,14 +1,14 @@
 """Trust ledger: promises, their schedule versions, deposits.
 
 Revision ID: 0003_ledger
-Revises: 0005_privacy (main: foundation, then privacy)
+Revises: 0006_agreements_signing (main: foundation, privacy, agreements)
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = "0003_ledger"
-down_revision = "0005_privacy"
+down_revision = "0006_agreements_signing"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,152 @@
+"""The /agreements Socket.IO namespace: `join` a document, then y-protocols messages as `yjs` events.
+
+`yjs` carries (document id, bytes): exactly one y-protocols message as y-websocket frames it.
+Every handler authenticates and authorizes again; a refusal answers through the acknowledgement
+{"ok": false, "error": {"code", "message"}} and an `error` event, and changes nothing.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import request
+from flask_socketio import Namespace, emit, join_room, leave_room
+
+from agreements import sync
+from agreements.rooms import NAMESPACE, Room, room_name, rooms
+from agreements.service import document_for_member
+from couples.access import couple_for_member, current_couple
+from couples.errors import DomainError, NotFound
+from couples.live import socket_user, track_socket, untrack_socket
+
+log = logging.getLogger(__name__)
+
+OK = {"ok": True}
+COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
+
+
+def _refused(error: DomainError, document_id=None) -> dict:
+    log.info("agreements: refused for user %s, document %r: %s", getattr(socket_user(), "id", None),
+             document_id, error.code)
+    emit("error", {**error.as_dict(), "doc": document_id if isinstance(document_id, int) else None})
+    return {"ok": False, "error": error.as_dict()}
+
+
+def _user():
+    user = socket_user()
+    if user is None:
+        raise NotFound("Please sign in again.", code="signed_out")
+    return user
+
+
+def _own_presence(user, room: Room, entries: list[sync.Presence]) -> list[sync.Presence]:
+    """Keep only name, colour and caret, with the name the server knows; refuse others' client ids."""
+    mine = room.presence.setdefault(request.sid, {})
+    others = {client for sid, clients in room.presence.items() if sid != request.sid for client in clients}
+    cleaned = []
+    for entry in entries:
+        if entry.client_id in others:
+            raise sync.Malformed("Presence of someone else cannot be changed.")
+        state = entry.state
+        if state is not None:
+            colour = (state.get("user") or {}).get("color", "")
+            state = {**state, "user": {"name": user.name, "color": colour if COLOUR.fullmatch(colour) else ""}}
+        cleaned.append(sync.Presence(entry.client_id, entry.clock, state))
+    for entry in cleaned:
+        mine[entry.client_id] = entry
+    return cleaned
+
+
+def _leave(room: Room, sid: str) -> None:
+    """Tell the others that sid's presence is gone."""
+    with room.lock:
+        gone = room.presence.pop(sid, {})
+        if gone:
+            farewell = [sync.Presence(e.client_id, e.clock + 1, None) for e in gone.values() if e.state is not None]
+            if farewell:
+                room.broadcast(sync.awareness_message(farewell), skip_sid=sid)
+
+
+class AgreementsNamespace(Namespace):
+    """Live sync of agreements documents between the partners of a couple."""
+
+    def on_connect(self, auth=None):
+        """Refuse anonymous sockets; remember the socket so unlinking can close it."""
+        user = socket_user()
+        if user is None:
+            return False
+        couple = current_couple(user)
+        track_socket(user, NAMESPACE, couple.id if couple else None)
+        return True
+
+    def on_disconnect(self, reason=None):
+        """Leave every room; the others see this person's presence go."""
+        untrack_socket(NAMESPACE)
+        for room in rooms().of(request.sid):
+            rooms().leave(request.sid, room.document_id)
+            _leave(room, request.sid)
+
+    def on_join(self, payload=None):
+        """Join a document's room: {"doc": id}; a current or former member may, nobody else."""
+        document_id = payload.get("doc") if isinstance(payload, dict) else None
+        try:
+            document = document_for_member(_user(), document_id)
+        except DomainError as error:
+            return _refused(error, document_id)
+        room = rooms().enter(document.id, document.couple_id, request.sid)
+        join_room(room_name(document.id))
+        with room.lock:
+            present = [e for sid, clients in room.presence.items() if sid != request.sid for e in clients.values()]
+            if present:
+                emit("yjs", (document.id, sync.awareness_message(present)))
+        return OK
+
+    def on_leave(self, payload=None):
+        """Leave a document's room: {"doc": id}."""
+        document_id = payload.get("doc") if isinstance(payload, dict) else None
+        room = rooms().leave(request.sid, document_id) if isinstance(document_id, int) else None
+        if room is None:
+            return _refused(NotFound(), document_id)
+        leave_room(room_name(document_id))
+        _leave(room, request.sid)
+        return OK
+
+    def on_yjs(self, document_id=None, data=None):
+        """One y-protocols message for a joined document; updates are acknowledged once committed."""
+        try:
+            user = _user()
+            room = rooms().joined(request.sid, document_id)
+            if room is None:
+                raise NotFound("Open the document first.", code="not_joined")
+            message = sync.parse_message(data)
+            if message.kind == sync.AWARENESS:
+                self._presence(user, room, message)
+            elif message.kind == sync.STEP1:
+                self._sync(user, room, message)
+            else:
+                self._update(user, room, message)
+        except DomainError as error:
+            return _refused(error, document_id)
+        return OK
+
+    def _sync(self, user, room: Room, message: sync.Message) -> None:
+        couple = couple_for_member(user, room.couple_id)
+        with room.lock:
+            emit("yjs", (room.document_id, room.answer_step1(message)))
+            if couple.is_linked and couple.is_current_member(user):
+                emit("yjs", (room.document_id, room.step1()))
+
+    def _update(self, user, room: Room, message: sync.Message) -> None:
+        couple_for_member(user, room.couple_id, write=True)
+        with room.lock:
+            changed = room.receive(message.payload, user.id)
+            if changed is not None:
+                room.broadcast(sync.update_message(changed), skip_sid=request.sid)
+
+    def _presence(self, user, room: Room, message: sync.Message) -> None:
+        couple_for_member(user, room.couple_id, write=True)
+        entries = sync.parse_awareness(message.payload)
+        if not user.share_presence:
+            return
+        with room.lock:
+            room.broadcast(sync.awareness_message(_own_presence(user, room, entries)), skip_sid=request.sid)

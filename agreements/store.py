@@ -1,0 +1,201 @@
+"""Persistence of each document's update log: appends sharing one commit, loading, compaction.
+
+The log is the source of truth. Appends from every room of this process that arrive while a
+commit is under way are written together by the next one (group commit); nobody returns before
+the commit that holds its update.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from pycrdt import Doc, merge_updates
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Engine
+
+from agreements.models import AgreementDocument, DocumentUpdate
+from couples import clock
+from couples.errors import DomainError
+from extensions import db
+
+COMPACT_AFTER = 1000
+log = logging.getLogger(__name__)
+
+
+class NotSaved(DomainError):
+    """The database did not take the update: it is not saved, and the client keeps it to resend."""
+
+    status = 503
+    code = "not_saved"
+
+log_table = DocumentUpdate.__table__
+documents = AgreementDocument.__table__
+
+
+@dataclass
+class _Append:
+    engine: Engine
+    document_id: int
+    data: bytes
+    user_id: int | None
+    created_at: datetime
+    title: str | None
+    id: int | None = None
+    error: BaseException | None = None
+    done: bool = field(default=False)
+
+
+class _GroupCommit:
+    """Writes queued appends in as few transactions as possible, one writer at a time."""
+
+    def __init__(self):
+        self._queue: list[_Append] = []
+        self._queue_lock = threading.Lock()
+        self.commit_lock = threading.Lock()
+
+    def append(self, entry: _Append) -> int:
+        with self._queue_lock:
+            self._queue.append(entry)
+        _let_others_queue()
+        with self.commit_lock:
+            if not entry.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                for engine in {e.engine for e in batch}:
+                    _write([e for e in batch if e.engine is engine])
+        if entry.error is not None:
+            log.error("agreements: could not save an update of document %s: %r", entry.document_id, entry.error)
+            raise NotSaved("This change could not be saved yet; it will be sent again.") from entry.error
+        return entry.id
+
+
+def _let_others_queue() -> None:
+    """Under gevent, let the other ready handlers queue their updates so they join this commit.
+
+    (Threads need no help: they queue while the commit releases the GIL.)
+    """
+    gevent = sys.modules.get("gevent")
+    if gevent is not None:
+        from gevent import monkey
+
+        if monkey.is_module_patched("threading"):
+            gevent.sleep(0)
+
+
+def _lock_documents(connection, document_ids: list[int]) -> None:
+    """Lock the documents' rows until commit, so that per document, log ids follow commit order
+    across processes. (SQLite needs nothing: it has one writer at a time.)"""
+    if connection.dialect.name != "sqlite":
+        connection.execute(
+            select(documents.c.id).where(documents.c.id.in_(document_ids)).order_by(documents.c.id).with_for_update()
+        )
+
+
+def _write(batch: list[_Append]) -> None:
+    try:
+        with batch[0].engine.begin() as connection:
+            _lock_documents(connection, sorted({e.document_id for e in batch}))
+            ids = connection.scalars(
+                insert(log_table).returning(log_table.c.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "document_id": e.document_id,
+                        "data": e.data,
+                        "user_id": e.user_id,
+                        "created_at": e.created_at,
+                        "is_snapshot": False,
+                    }
+                    for e in batch
+                ],
+            ).all()
+            titles = {e.document_id: e.title for e in batch if e.title is not None}
+            for document_id, title in titles.items():
+                connection.execute(update(documents).where(documents.c.id == document_id).values(title=title))
+        for entry, row_id in zip(batch, ids):
+            entry.id = row_id
+    except Exception as error:  # every waiter hears that its update was not saved
+        for entry in batch:
+            entry.error = error
+    finally:
+        for entry in batch:
+            entry.done = True
+
+
+_group = _GroupCommit()
+
+
+def append(document_id: int, data: bytes, user_id: int | None, title: str | None = None) -> int:
+    """Append an update to the document's log and return its id once it is committed.
+
+    When title is given, the document's cached title is set in the same commit.
+    """
+    entry = _Append(db.engine, document_id, data, user_id, clock.now(), title[:200] if title is not None else None)
+    return _group.append(entry)
+
+
+def read_log(document_id: int, after_id: int = 0) -> list[tuple[int, bytes]]:
+    """Return (id, update) of the document's log rows after after_id, oldest first."""
+    rows = db.session.execute(
+        select(log_table.c.id, log_table.c.data)
+        .where(log_table.c.document_id == document_id, log_table.c.id > after_id)
+        .order_by(log_table.c.id)
+    ).all()
+    db.session.commit()  # end the read transaction so the next read sees newer commits
+    return [(row.id, row.data) for row in rows]
+
+
+def merged(updates: list[bytes]) -> bytes | None:
+    """Return the updates merged into one (None when there are none)."""
+    if not updates:
+        return None
+    return updates[0] if len(updates) == 1 else merge_updates(*updates)
+
+
+def load(document_id: int) -> tuple[Doc, int, int]:
+    """Return (doc, last log id, number of log rows) built from the document's whole log."""
+    rows = read_log(document_id)
+    doc = Doc()
+    everything = merged([data for _, data in rows])
+    if everything is not None:
+        doc.apply_update(everything)
+    return doc, (rows[-1][0] if rows else 0), len(rows)
+
+
+def count(document_id: int) -> int:
+    """Return how many rows the document's log holds."""
+    return db.session.scalar(select(func.count()).where(log_table.c.document_id == document_id))
+
+
+def compact_after() -> int:
+    """Return the log length past which a document is compacted."""
+    return current_app.config.get("AGREEMENTS_COMPACT_AFTER", COMPACT_AFTER)
+
+
+def compact(document_id: int) -> int | None:
+    """Merge the document's whole log into one snapshot row, in one transaction; return its id.
+
+    Merges the stored updates themselves (not a Doc's state), so nothing is lost even if some
+    update still waits on a dependency.
+    """
+    with _group.commit_lock, db.engine.begin() as connection:
+        _lock_documents(connection, [document_id])
+        rows = connection.execute(
+            select(log_table.c.id, log_table.c.data)
+            .where(log_table.c.document_id == document_id)
+            .order_by(log_table.c.id)
+        ).all()
+        if len(rows) < 2:
+            return None
+        snapshot = merged([row.data for row in rows])
+        connection.execute(
+            delete(log_table).where(log_table.c.document_id == document_id, log_table.c.id <= rows[-1].id)
+        )
+        return connection.scalar(
+            insert(log_table)
+            .values(document_id=document_id, data=snapshot, user_id=None, created_at=clock.now(), is_snapshot=True)
+            .returning(log_table.c.id)
+        )

@@ -1,0 +1,201 @@
+"""Pages of the agreements documents: list, the live document, signing, history, compare, restore, export."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from agreements import export, history, rooms, service, signing
+from agreements.forms import NewDocumentForm, RestoreSectionForm
+from couples import clock, linking
+from couples.access import current_couple
+from couples.errors import DomainError, Forbidden, Invalid, ReadOnly
+from extensions import db, socketio
+from couples.models import Couple
+
+bp = Blueprint("agreements", __name__, url_prefix="/agreements")
+
+# Each person's own colour for their caret and presence, the same in both browsers.
+COLOURS = ("#2f6f6a", "#8a4f9e", "#b0562f", "#2f5d9e", "#7a6a1f", "#9e2f5d")
+
+
+def colour_of(user) -> str:
+    """Return the person's presence colour."""
+    return COLOURS[user.id % len(COLOURS)]
+
+
+@bp.app_template_filter("local_time")
+def local_time_filter(moment):
+    """Show a moment in the signed-in person's time zone."""
+    return export.local_time(moment, getattr(current_user, "time_zone", "UTC"))
+
+
+@bp.app_context_processor
+def home_card():
+    """The agreements card of the home page: the linked couple's documents."""
+    if not (current_user.is_authenticated and request.endpoint == "couples.home"):
+        return {}
+    couple = current_couple(current_user)
+    documents = service.list_documents(current_user, couple.id) if couple else []
+    return {"agreement_documents": [_summary(document) for document in documents]}
+
+
+def _summary(document) -> dict:
+    """How many agreements a document holds, how many are agreed, how many wait for the reader's signature."""
+    agreements = [a for s in export.readable(document, current_user, True).sections for a in s.agreements]
+    return {
+        "document": document,
+        "total": len(agreements),
+        "agreed": sum(a.state.status == signing.AGREED for a in agreements),
+        "waiting": sum(a.words["can_sign"] and a.state.status == signing.SIGNED for a in agreements),
+    }
+
+
+def _writable(document) -> bool:
+    try:
+        service.document_for_member(current_user, document.id, write=True)
+    except ReadOnly:
+        return False
+    return True
+
+
+def _states(document) -> dict:
+    writable = _writable(document)
+    readable = export.readable(document, current_user, writable)
+    return {"doc": document.id, "writable": writable,
+            "items": {a.id: a.words for s in readable.sections for a in s.agreements}}
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The couple's documents, and those of former couples (read-only)."""
+    return _index(NewDocumentForm())
+
+
+def _index(form, status=200):
+    couple = current_couple(current_user)
+    documents = service.list_documents(current_user, couple.id) if couple else []
+    archived = [(old, service.list_documents(current_user, old.id)) for old in linking.archives(current_user)]
+    return render_template("agreements/index.html", couple=couple, documents=documents, archived=archived,
+                           form=form), status
+
+
+@bp.post("/")
+@login_required
+def create():
+    """Start another document for the linked couple."""
+    couple = current_couple(current_user)
+    if couple is None:
+        raise Forbidden("Documents are written with a linked partner.")
+    form = NewDocumentForm()
+    if not form.validate_on_submit():
+        return _index(form, 400)
+    document = service.add_document(current_user, couple.id, form.title.data, form.suggested.data)
+    return redirect(url_for(".document", document_id=document.id))
+
+
+@bp.get("/<int:document_id>")
+@login_required
+def document(document_id: int):
+    """The document: live and editable for a linked couple, a readable archive after unlinking."""
+    document = service.document_for_member(current_user, document_id)
+    writable = _writable(document)
+    couple = db.session.get(Couple, document.couple_id)
+    return render_template("agreements/document.html", doc=export.readable(document, current_user, writable),
+                           writable=writable, partner=couple.partner_of(current_user), colour=colour_of(current_user))
+
+
+@bp.get("/<int:document_id>/states")
+@login_required
+def states(document_id: int):
+    """Every agreement's state, worded for the signed-in person (the live page asks after changes)."""
+    return jsonify(_states(service.document_for_member(current_user, document_id)))
+
+
+@bp.post("/<int:document_id>/sign")
+@login_required
+def sign(document_id: int):
+    """Sign an agreement's text as the server holds it; both browsers hear that the states changed."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    try:
+        signing.sign(current_user, document_id, (data or {}).get("item"), (data or {}).get("text"))
+    except DomainError as error:
+        if not request.is_json:
+            raise
+        return jsonify({"ok": False, "error": error.as_dict()}), error.status
+    socketio.emit("states", {"doc": document_id}, to=rooms.room_name(document_id), namespace=rooms.NAMESPACE)
+    document = service.document_for_member(current_user, document_id)
+    if not request.is_json:
+        flash("Signed.", "info")
+        return redirect(url_for(".document", document_id=document_id))
+    return jsonify({"ok": True, "states": _states(document)})
+
+
+@bp.post("/<int:document_id>/history/checkpoint")
+@login_required
+def checkpoint(document_id: int):
+    """Take a version if editing has paused (the live page asks after a quiet minute)."""
+    document = service.document_for_member(current_user, document_id, write=True)
+    return jsonify({"ok": True, "taken": history.capture_after_pause(document) is not None})
+
+
+@bp.get("/<int:document_id>/history")
+@login_required
+def versions(document_id: int):
+    """The document's versions, newest first, to open or compare."""
+    document, found = history.versions(current_user, document_id)
+    return render_template("agreements/history.html", document=document, versions=found)
+
+
+@bp.get("/<int:document_id>/history/<int:version_id>")
+@login_required
+def version(document_id: int, version_id: int):
+    """One version, readable, with a way to bring back each of its sections."""
+    document = service.document_for_member(current_user, document_id)
+    found = history.version_of(document, version_id)
+    return render_template("agreements/version.html", document=document, version=found,
+                           writable=_writable(document), form=RestoreSectionForm())
+
+
+@bp.get("/<int:document_id>/compare")
+@login_required
+def compare(document_id: int):
+    """Two versions side by side (the newer one may be the document as it is now)."""
+    document = service.document_for_member(current_user, document_id)
+    old = history.version_of(document, request.args.get("old", type=int))
+    new_id = request.args.get("new", "now")
+    new = None if new_id == "now" else history.version_of(document, request.args.get("new", type=int))
+    new_content = new.content if new else history.current_content(document)
+    return render_template("agreements/compare.html", document=document, old=old, new=new,
+                           changes=history.compare(old.content, new_content),
+                           old_title=old.content["title"], new_title=new_content["title"])
+
+
+@bp.post("/<int:document_id>/history/<int:version_id>/restore")
+@login_required
+def restore(document_id: int, version_id: int):
+    """Bring one section back as it was in a version (a new edit: the history stays)."""
+    form = RestoreSectionForm()
+    if not form.validate_on_submit():
+        raise Invalid("Please choose a section to bring back.")
+    history.restore(current_user, document_id, version_id, form.section.data)
+    flash("The section is back as it was in that version. The history keeps both.", "info")
+    return redirect(url_for(".document", document_id=document_id))
+
+
+@bp.get("/<int:document_id>/export.md")
+@login_required
+def export_markdown(document_id: int):
+    """The document as a Markdown file, with each agreement's state and signatures."""
+    document = service.document_for_member(current_user, document_id)
+    return Response(export.markdown(document, current_user), mimetype="text/markdown",
+                    headers={"Content-Disposition": "attachment; filename=agreements.md"})
+
+
+@bp.get("/<int:document_id>/print")
+@login_required
+def printable(document_id: int):
+    """A clean page to print or save as PDF."""
+    document = service.document_for_member(current_user, document_id)
+    return render_template("agreements/print.html", doc=export.readable(document), printed_at=clock.now(),
+                           state_line=lambda agreement: export.state_line(agreement, current_user.time_zone))

@@ -1,0 +1,162 @@
+"""Fixtures for the agreements document: a couple's document, and partners syncing it over sockets."""
+from __future__ import annotations
+
+import pytest
+from pycrdt import Doc
+from sqlalchemy import select
+
+from agreements import store
+from agreements.models import AgreementDocument
+from agreements.shape import agreement_text, items, new_id, new_item, sections
+from tests.agreements.live_server import sign_in
+from tests.agreements.wire import NAMESPACE, YClient
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def first_document(app):
+    """first_document(couple) -> the document the couple got when it linked."""
+
+    def find(couple) -> AgreementDocument:
+        return app.extensions["sqlalchemy"].session.scalar(
+            select(AgreementDocument).where(AgreementDocument.couple_id == couple.id).order_by(AgreementDocument.id)
+        )
+
+    return find
+
+
+def stored_doc(document_id: int) -> Doc:
+    """The document as its update log holds it."""
+    doc, _, _ = store.load(document_id)
+    return doc
+
+
+def stored_text(document_id: int, item_id: str) -> str | None:
+    """An agreement's text as the update log holds it."""
+    return agreement_text(stored_doc(document_id), item_id)
+
+
+class TestPartner(YClient):
+    """A partner's pycrdt client over the Socket.IO test client (events handled in order, in this thread)."""
+
+    __test__ = False
+
+    def __init__(self, socket):
+        self.socket = socket
+        super().__init__(lambda event, *args: socket.emit(event, *args, namespace=NAMESPACE, callback=True))
+
+    def pump(self) -> list[dict]:
+        """Handle every event the server sent; return the `error` events among them."""
+        errors = []
+        while True:
+            received = self.socket.get_received(NAMESPACE)
+            if not received:
+                return errors
+            for event in received:
+                if event["name"] == "yjs":
+                    self.receive(*event["args"])
+                elif event["name"] == "error":
+                    errors.append(event["args"][0])
+
+    def received(self) -> list[dict]:
+        """The raw events the server sent since the last pump (without handling them)."""
+        return self.socket.get_received(NAMESPACE)
+
+
+@pytest.fixture
+def partner(app, login, socket_client):
+    """partner(user) -> a TestPartner signed in as user, connected to /agreements (not joined yet)."""
+
+    def make(user) -> TestPartner:
+        flask_client = app.test_client()
+        login(flask_client, user)
+        return TestPartner(socket_client(NAMESPACE, flask_client))
+
+    return make
+
+
+@pytest.fixture
+def agreement(app, linked_couple, first_document, partner):
+    """A linked couple's document with one agreement, and both partners joined and synced.
+
+    Returns an object with couple, alice, bob, document, item_id, a (Alice's client), b (Bob's).
+    """
+    couple, alice, bob = linked_couple()
+    document = first_document(couple)
+    item_id = add_agreement(document)
+
+    class Setup:
+        pass
+
+    setup = Setup()
+    setup.couple, setup.alice, setup.bob, setup.document, setup.item_id = couple, alice, bob, document, item_id
+    setup.a, setup.b = partner(alice), partner(bob)
+    for client in (setup.a, setup.b):
+        assert client.join(document.id) == {"ok": True}
+        client.pump()
+    return setup
+
+
+def add_agreement(document: AgreementDocument, text: str = "") -> str:
+    """Add an agreement to the document's first section through the server's edit path; return its id."""
+    from agreements import rooms
+
+    item_id = new_id()
+    rooms.edit(document.id, document.couple_id, lambda doc: next(sections(doc))["items"].append(new_item(text, item_id)), None)
+    return item_id
+
+
+def first_items(doc: Doc) -> list[str]:
+    """Ids of the agreements in the first section."""
+    return [item["id"] for item in items(next(sections(doc)))]
+
+
+class World:
+    """A couple with its document on a database file shared with a real server process."""
+
+    def __init__(self, app, server, couple, alice, bob, document):
+        self.app, self.server, self.couple, self.alice, self.bob, self.document = (
+            app, server, couple, alice, bob, document)
+        self.cookies = {}
+
+    def cookie(self, user) -> str:
+        """The session cookie of user, signed in once per world."""
+        if user.email not in self.cookies:
+            self.cookies[user.email] = sign_in(self.server, user.email, PASSWORD)
+        return self.cookies[user.email]
+
+    def new_agreement(self) -> str:
+        """Add an empty agreement to the document; return its id."""
+        with self.app.app_context():
+            return add_agreement(self.document)
+
+    def stored_text(self, item_id: str) -> str | None:
+        """An agreement's text as the server's database holds it."""
+        with self.app.app_context():
+            return stored_text(self.document.id, item_id)
+
+
+@pytest.fixture(scope="module")
+def live_world(migrated_db, tmp_path_factory):
+    """A real gunicorn/gevent server on a free port, and Alice and Bob's document in its database."""
+    from app import create_app
+    from couples import accounts, linking
+    from extensions import db
+    from tests.servers import Server, sqlite_copy
+
+    folder = tmp_path_factory.mktemp("live")
+    url = sqlite_copy(migrated_db, folder)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        alice = accounts.sign_up("alice.live@example.org", "Alice Moreau", PASSWORD)
+        bob = accounts.sign_up("bob.live@example.org", "Bob Lindqvist", PASSWORD)
+        couple = linking.join(linking.invite(alice), bob)
+        document = db.session.scalar(select(AgreementDocument).where(AgreementDocument.couple_id == couple.id))
+        db.session.expunge_all()
+    server = Server(folder, url).start()
+    try:
+        yield World(app, server, couple, alice, bob, document)
+    finally:
+        server.stop()
+        with app.app_context():
+            db.engine.dispose()
