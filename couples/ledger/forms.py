@@ -1,6 +1,6 @@
 """Forms of the trust ledger (Flask-WTF: each carries a CSRF token)."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectMultipleField, StringField
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -29,6 +29,12 @@ class PromiseForm(FlaskForm):
     starts_on = DateField("Starting (today if empty)", validators=[Optional()])
     ends_on = DateField("Ending (optional)", validators=[Optional()])
     due_on = DateField("Due by (optional, for once)", validators=[Optional()])
+    agreement = SelectField("Comes from one of our agreements (optional)", choices=[], validators=[Optional()])
+
+    def offer_agreements(self, choices) -> None:
+        """Fill the agreement picker with the couple's agreements, grouped by section."""
+        self.agreement.choices = [SelectChoice("", "No, it stands on its own")] + [
+            SelectChoice(c.value, c.label, optgroup=c.section) for c in choices]
 
 
 class DepositForm(FlaskForm):

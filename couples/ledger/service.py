@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from couples import clock
 from couples.access import couple_for_member
 from couples.errors import Conflict, Forbidden, Invalid, NotFound
-from couples.ledger import schedule
+from couples.ledger import origins, schedule
 from couples.ledger.models import CONFIRMED, MISSED, NOTE_MAX, PENDING, TEXT_MAX, Deposit, Promise, PromiseSchedule
 from couples.models import Couple, Membership, User
 from extensions import db
@@ -122,17 +122,19 @@ def _version(terms: Terms, effective_from: date, state: str) -> PromiseSchedule:
     )
 
 
-def make_promise(user: User, couple: Couple, terms: Terms, agreement_doc_id: str | None = None,
-                 agreement_id: str | None = None) -> Promise:
-    """The user promises something to their partner, once or on a schedule."""
+def make_promise(user: User, couple: Couple, terms: Terms, agreement: str | None = None) -> Promise:
+    """The user promises something to their partner, once or on a schedule, maybe from one of their agreements.
+
+    `agreement` is 'document id:agreement id' of one of the couple's agreements.
+    """
     couple_for_member(user, couple.id, write=True)
-    if bool(agreement_doc_id) != bool(agreement_id) or len(agreement_id or "") > 64 or len(
-            agreement_doc_id or "") > 64:
-        raise Invalid("That agreement could not be found.", "bad_agreement")
     today = today_for(user)
+    checked = _checked(terms, today)
+    source = origins.find(user, couple, agreement) if agreement else None
     promise = Promise(couple_id=couple.id, promiser_id=user.id, created_at=clock.now(),
-                      agreement_doc_id=agreement_doc_id or None, agreement_id=agreement_id or None)
-    promise.versions.append(_version(_checked(terms, today), today, schedule.ACTIVE))
+                      agreement_doc_id=str(source.doc_id) if source else None,
+                      agreement_id=source.agreement_id if source else None)
+    promise.versions.append(_version(checked, today, schedule.ACTIVE))
     db.session.add(promise)
     db.session.commit()
     return promise

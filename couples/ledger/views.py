@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from couples.access import couple_for_member, current_couple
 from couples.errors import Conflict, Invalid
 from couples.events import NAMESPACE
-from couples.ledger import schedule, service
+from couples.ledger import origins, schedule, service
 from couples.ledger.chart import weekly_chart
 from couples.ledger.forms import ConfirmForm, DepositForm, PromiseForm
 from couples.live import couple_room
@@ -85,8 +85,12 @@ def index():
 
 def _ledger_page(couple, promise_form: PromiseForm | None = None, status: int = 200):
     summary = service.ledger_summary(current_user, couple)
+    choices = origins.agreement_choices(current_user, couple)
+    if promise_form is None:
+        promise_form = PromiseForm()
+        promise_form.offer_agreements(choices)
     return render_template("ledger/page.html", s=summary, chart=weekly_chart(summary.weeks),
-                           promise_form=promise_form or PromiseForm()), status
+                           promise_form=promise_form, sources=origins.by_key(choices)), status
 
 
 def _promise_page(found, form: PromiseForm | None = None, status: int = 200):
@@ -96,8 +100,10 @@ def _promise_page(found, form: PromiseForm | None = None, status: int = 200):
                                      "ends_on": current.ends_on, "due_on": current.due_on})
     # A one-off promise stays one-off and a recurring one recurring: offer only what an edit allows.
     form.kind.choices = [c for c in form.kind.choices if (c.value == schedule.ONCE) == (current.kind == schedule.ONCE)]
+    del form.agreement  # where a promise comes from is part of making it
+    sources = origins.by_key(origins.agreement_choices(current_user, found.couple)) if found.agreement_id else {}
     return render_template("ledger/promise.html", p=found, figures=service.tally(found), form=form,
-                           today=service.promise_today(found),
+                           today=service.promise_today(found), sources=sources,
                            can_change=found.promiser_id == current_user.id and found.couple.is_linked
                            and found.couple.is_current_member(current_user)), status
 
@@ -127,9 +133,10 @@ def make(couple_id: int):
     """Make a promise to the partner."""
     couple = couple_for_member(current_user, couple_id, write=True)
     form = PromiseForm()
+    form.offer_agreements(origins.agreement_choices(current_user, couple))
 
     def save(terms):
-        promise = service.make_promise(current_user, couple, terms)
+        promise = service.make_promise(current_user, couple, terms, form.agreement.data or None)
         announce("promise_made", couple.id, f"{current_user.name} made a new promise.", promise_id=promise.id)
 
     if not _submit_terms(form, save):
@@ -151,6 +158,7 @@ def edit(promise_id: int):
     """The promiser rewords or reschedules a promise from today."""
     found = service.promise_for(current_user, promise_id, write=True)
     form = PromiseForm()
+    del form.agreement
 
     def save(terms):
         service.edit_promise(current_user, found, terms)

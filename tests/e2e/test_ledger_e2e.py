@@ -1,16 +1,37 @@
 """Two partners in two browsers: a recurring promise, a deposit, a confirmation with thanks, all live."""
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page):
+def write_agreement(server, text: str) -> None:
+    """Write an agreement into the (only) couple's first document, through the server's own edit path.
+
+    The running server reads documents from the database log, so it sees the agreement on its next read.
+    """
+    from agreements import rooms
+    from agreements.models import AgreementDocument
+    from agreements.shape import new_item, sections
+    from app import create_app
+    from extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": server.env["DATABASE_URL"]})
+    with app.app_context():
+        document = db.session.scalar(select(AgreementDocument).order_by(AgreementDocument.id))
+        rooms.edit(document.id, document.couple_id, lambda doc: next(sections(doc))["items"].append(new_item(text)),
+                   None)
+        db.engine.dispose()
+
+
+def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page, live_server):
     alice, bob = partner_page(PHONE), partner_page(DESKTOP)
     sign_up(alice, "Alice Moreau", "alice@example.org")
     sign_up(bob, "Bob Lindqvist", "bob@example.org")
     link(alice, bob)
+    write_agreement(live_server, "We say good morning, even after an argument")
     alice.goto("/ledger/")
     bob.goto("/ledger/")
     expect(bob.locator("#ledger")).to_have_attribute("data-connected", "true")
@@ -23,12 +44,16 @@ def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page):
     for day in (today, (today + 1) % 7):
         alice.locator("fieldset.weekdays").get_by_label(WEEKDAYS[day], exact=True).check()
     expect(alice.get_by_label("Due by (optional, for once)")).to_be_hidden()
+    alice.get_by_label("Comes from one of our agreements (optional)").select_option(
+        label="We say good morning, even after an argument")
     screenshot(alice, "ledger-new-promise-phone")
     alice.get_by_role("button", name="Make this promise").click()
     expect(alice.locator(".flash")).to_contain_text("Your promise is made")
 
     # Bob's open page shows it without a reload.
     expect(bob.locator("#ledger-theirs")).to_contain_text("Good-morning message")
+    expect(bob.locator("#ledger-theirs .comes-from")).to_have_text(
+        "Comes from How we handle arguments: “We say good morning, even after an argument”")
     expect(bob.locator("#ledger-live")).to_have_text("Alice Moreau made a new promise.")
     expect(bob.locator("#ledger-theirs")).not_to_contain_text("I kept this")
 
