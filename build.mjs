@@ -11,6 +11,7 @@ export const entryPoints = [
   'static/src/ledger.js',
   'static/src/privacy_passages.js',
   'static/src/agreements.js',
+  'static/src/dialogue.js',
 ];
 
 await build({
