@@ -1,14 +1,14 @@
 """Trust ledger: promises, their schedule versions, deposits.
 
 Revision ID: 0003_ledger
-Revises: 0006_agreements_signing (main: foundation, privacy, agreements)
+Revises: 0004_dialogue (main: foundation, privacy, agreements, dialogue)
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = "0003_ledger"
-down_revision = "0006_agreements_signing"
+down_revision = "0004_dialogue"
 branch_labels = None
 depends_on = None
 
