@@ -127,12 +127,14 @@ def _register(app: Flask) -> None:
     from couples.dialogue.events import NAMESPACE as DIALOGUE_NAMESPACE, DialogueNamespace
     from couples.dialogue.views import bp as dialogue_bp
     from couples.events import NAMESPACE, CoupleNamespace
+    from couples.ledger.views import bp as ledger_bp
     from couples.linking import couple_linked
     from couples.privacy.views import bp as privacy_bp
     from couples.views import bp as couples_bp
 
     app.register_blueprint(couples_bp)
     app.register_blueprint(agreements_bp)
+    app.register_blueprint(ledger_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(dialogue_bp)
     socketio.on_namespace(CoupleNamespace(NAMESPACE))

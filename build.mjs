@@ -8,6 +8,7 @@ export const entryPoints = [
   'static/src/base.js',
   'static/src/signup.js',
   'static/src/home.js',
+  'static/src/ledger.js',
   'static/src/privacy_passages.js',
   'static/src/agreements.js',
   'static/src/dialogue.js',

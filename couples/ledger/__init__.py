@@ -1,0 +1,1 @@
+"""The trust ledger: promises, deposits the partner confirms, consistency."""

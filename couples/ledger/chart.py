@@ -1,0 +1,56 @@
+"""The confirmed-deposits chart: weekly bars as plain geometry for a server-drawn SVG."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+# Small user units so the labels stay legible when a phone scales the chart down.
+WIDTH, HEIGHT = 360, 190
+TOP, BOTTOM, LEFT, RIGHT = 22, 26, 2, 2
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One week's bar, its count printed above it so the chart reads without colour."""
+
+    week: date
+    count: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def label_x(self) -> float:
+        """Horizontal centre of the bar, where its labels go."""
+        return self.x + self.width / 2
+
+
+@dataclass(frozen=True)
+class WeeklyChart:
+    """Bars for each week plus what a screen reader hears."""
+
+    bars: list[Bar]
+    width: int
+    height: int
+    baseline: float
+    description: str
+
+
+def weekly_chart(weeks: list[tuple[date, int]]) -> WeeklyChart:
+    """Lay out one bar per (week start, confirmed count), tallest bar filling the plot."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(weeks), 1)
+    tallest = max((count for _, count in weeks), default=0) or 1
+    bars = []
+    for i, (week, count) in enumerate(weeks):
+        h = plot_h * count / tallest
+        bars.append(Bar(week, count, round(LEFT + i * slot + slot * 0.15, 1), round(TOP + plot_h - h, 1),
+                        round(slot * 0.7, 1), round(h, 1)))
+    total = sum(count for _, count in weeks)
+    if weeks:
+        description = (f"{total} confirmed deposits over the {len(weeks)} weeks from {weeks[0][0]:%d %B %Y}; "
+                       f"this week {weeks[-1][1]}.")
+    else:
+        description = "No weeks to show yet."
+    return WeeklyChart(bars, WIDTH, HEIGHT, TOP + plot_h, description)
