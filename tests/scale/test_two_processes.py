@@ -10,6 +10,7 @@ import random
 import time
 
 import socketio
+from sqlalchemy import select
 
 from agreements import store
 from agreements.shape import agreement_text, new_id, new_item, sections
@@ -235,3 +236,35 @@ def test_dialogue_turns_taken_on_one_process_are_seen_and_enforced_on_the_other(
     assert accepted.status_code == 303
     assert after["state"] == "sending"
     assert stale.status_code >= 400 and out_of_turn.status_code >= 400
+
+
+def test_a_deposit_logged_on_one_process_is_confirmed_on_the_other(make_couple, setup_app, browser, a, b):
+    from couples.ledger import service
+    from couples.ledger.models import Deposit
+    from couples.models import Couple as CoupleRow, User
+    from extensions import db
+
+    couple = make_couple()
+    with setup_app.app_context():
+        promiser = db.session.scalar(select(User).where(User.email == couple.alice))
+        promise_id = service.make_promise(promiser, db.session.get(CoupleRow, couple.id),
+                                          service.Terms("Good-morning message")).id
+        db.session.remove()
+    alice, bob = browser(a, couple.alice), browser(b, couple.bob)
+    alice_socket, alice_hears = _listen(alice, "/couple", "deposit_confirmed")
+    bob_socket, bob_hears = _listen(bob, "/couple", "deposit_logged")
+    try:
+        ledger = f"/ledger/{couple.id}"
+        logged = alice.post(f"/ledger/promises/{promise_id}/deposits", {}, page=ledger)
+        heard = bob_hears.get(timeout=2)  # on B, from the deposit logged on A
+        confirmed = bob.post(f"/ledger/deposits/{heard['deposit_id']}/confirm", {"thanks": "Thank you"}, page=ledger)
+        thanked = alice_hears.get(timeout=2)
+    finally:
+        alice_socket.disconnect()
+        bob_socket.disconnect()
+
+    assert logged.status_code == 303 and confirmed.status_code == 303
+    assert thanked["deposit_id"] == heard["deposit_id"]
+    with setup_app.app_context():
+        assert db.session.get(Deposit, heard["deposit_id"]).status == "confirmed"
+        db.session.remove()
