@@ -60,3 +60,31 @@ def test_merging_many_updates_equals_applying_them(app):
     again = Doc()
     again.apply_update(store.merged(updates))
     assert str(again.get("t", type=Text)) == str(text)
+
+
+def test_a_snapshot_keeps_an_update_still_waiting_for_its_dependency(app):
+    source = Doc()
+    updates = []
+    source.observe(lambda event: updates.append(event.update))
+    text = source.get("t", type=Text)
+    text.insert(0, "first")
+    text.insert(5, " second")
+    snapshot = store.snapshot_of([updates[1]])  # the second alone: it waits for the first
+    later = Doc()
+    later.apply_update(snapshot)
+    later.apply_update(updates[0])
+    assert str(later.get("t", type=Text)) == "first second"
+
+
+def test_a_snapshot_of_a_complete_log_holds_the_whole_document(app):
+    source = Doc()
+    updates = []
+    source.observe(lambda event: updates.append(event.update))
+    text = source.get("t", type=Text)
+    for n in range(300):
+        text.insert(0, "abc")
+        del text[0:2]
+    snapshot = store.snapshot_of(updates)
+    again = Doc()
+    again.apply_update(snapshot)
+    assert str(again.get("t", type=Text)) == str(text)
