@@ -124,6 +124,8 @@ def _register(app: Flask) -> None:
     from agreements import events as agreements_events
     from agreements.service import create_first_document
     from agreements.views import bp as agreements_bp
+    from couples.dialogue.events import NAMESPACE as DIALOGUE_NAMESPACE, DialogueNamespace
+    from couples.dialogue.views import bp as dialogue_bp
     from couples.events import NAMESPACE, CoupleNamespace
     from couples.linking import couple_linked
     from couples.privacy.views import bp as privacy_bp
@@ -132,8 +134,10 @@ def _register(app: Flask) -> None:
     app.register_blueprint(couples_bp)
     app.register_blueprint(agreements_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(dialogue_bp)
     socketio.on_namespace(CoupleNamespace(NAMESPACE))
     socketio.on_namespace(agreements_events.AgreementsNamespace(agreements_events.NAMESPACE))
+    socketio.on_namespace(DialogueNamespace(DIALOGUE_NAMESPACE))
     couple_linked.connect(create_first_document)
 
 

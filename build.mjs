@@ -10,6 +10,7 @@ export const entryPoints = [
   'static/src/home.js',
   'static/src/privacy_passages.js',
   'static/src/agreements.js',
+  'static/src/dialogue.js',
 ];
 
 await build({

@@ -1,0 +1,83 @@
+"""Live dialogue through Socket.IO: new turns and state changes for both partners, and "writing...".
+
+Every handler checks again who is asking; the "writing..." signal is passed on and never stored.
+"""
+import logging
+
+from flask import request
+from flask_socketio import Namespace, join_room
+
+from couples import access
+from couples.dialogue import service
+from couples.errors import DomainError, Invalid, NotFound
+from couples.live import couple_room, socket_user, track_socket, untrack_socket
+from extensions import socketio
+
+NAMESPACE = "/dialogue"
+log = logging.getLogger(__name__)
+
+
+def announce(dialogue) -> None:
+    """Tell both partners' pages that the dialogue changed (called after the change is committed)."""
+    socketio.emit("changed", {"dialogue_id": dialogue.id, "index": dialogue.turn_index,
+                              "state": dialogue.state},
+                  to=couple_room(dialogue.couple_id), namespace=NAMESPACE)
+
+
+def _refusal(error: DomainError) -> dict:
+    """The answer to a refused event, in the shape every namespace uses (and a trace in the log)."""
+    user = socket_user()
+    log.info("refused %s event for user %s: %s", NAMESPACE, user.id if user else None, error.code)
+    return {"ok": False, "error": error.as_dict()}
+
+
+def _asked_about(data):
+    """The signed-in user and the dialogue an event names, re-checked now: a current partner of its couple."""
+    user = socket_user()
+    if user is None:
+        raise NotFound("Please sign in again.")
+    if not isinstance(data, dict) or not isinstance(data.get("dialogue_id"), int):
+        raise Invalid("The message did not say which dialogue it is about.")
+    return user, service.find(user, data["dialogue_id"], write=True)
+
+
+class DialogueNamespace(Namespace):
+    """One connection per open dialogue page, in the couple's room."""
+
+    def on_connect(self, auth=None):
+        """Accept logged-in, linked partners only, and put them in their couple's room."""
+        user = socket_user()
+        couple = access.current_couple(user) if user else None
+        if couple is None:
+            return False
+        track_socket(user, NAMESPACE, couple.id)
+        join_room(couple_room(couple.id))
+        return True
+
+    def on_disconnect(self, reason=None):
+        """Forget the connection."""
+        untrack_socket(NAMESPACE)
+
+    def on_act(self, data):
+        """Take one step of the dialogue, exactly as the HTML form does."""
+        try:
+            user, dialogue = _asked_about(data)
+            action, index, text = data.get("action"), data.get("index"), data.get("text")
+            if not isinstance(action, str) or not isinstance(index, int) or not isinstance(text, (str, type(None))):
+                raise Invalid("The message was not understood.")
+            service.act(dialogue, user, action, index, text)
+        except DomainError as error:
+            return _refusal(error)
+        announce(dialogue)
+        return {"ok": True, "index": dialogue.turn_index, "state": dialogue.state}
+
+    def on_writing(self, data):
+        """Pass "your partner is writing..." to the partner's pages; nothing is stored."""
+        try:
+            user, dialogue = _asked_about(data)
+        except DomainError as error:
+            return _refusal(error)
+        if dialogue.is_open:
+            socketio.emit("writing", {"dialogue_id": dialogue.id, "user_id": user.id},
+                          to=couple_room(dialogue.couple_id), skip_sid=request.sid, namespace=NAMESPACE)
+        return {"ok": True}

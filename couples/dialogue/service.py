@@ -1,0 +1,184 @@
+"""What partners do with a mirroring dialogue: plain functions taking the acting user, raising DomainError.
+
+Every accepted action is one Turn row, committed here; callers broadcast only after these functions return.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from couples import access, clock
+from couples.dialogue import machine
+from couples.dialogue.models import Dialogue, Turn
+from couples.errors import Conflict, Forbidden, Invalid, NotFound
+from couples.models import Couple, Membership, User
+from extensions import db
+
+ANSWERS = ("accept", "later", "decline")
+
+_ERRORS = {"not_in_dialogue": NotFound, "stale": Conflict, "not_allowed": Conflict,
+           "not_your_turn": Forbidden, "bad_text": Invalid}
+
+
+def find(user: User, dialogue_id: int, write: bool = False) -> Dialogue:
+    """The dialogue if the user is (or, to read, was) a member of its couple; NotFound otherwise."""
+    # Ids beyond a database integer cannot exist (and would make PostgreSQL raise rather than find nothing).
+    dialogue = db.session.get(Dialogue, dialogue_id) if 0 < dialogue_id < 2**31 else None
+    if dialogue is None:
+        raise NotFound("There is no such dialogue.")
+    access.couple_for_member(user, dialogue.couple_id, write=write)
+    return dialogue
+
+
+def open_dialogue(couple: Couple) -> Dialogue | None:
+    """The couple's dialogue that is not over yet, if any."""
+    return db.session.scalar(select(Dialogue).where(Dialogue.open_couple_id == couple.id))
+
+
+def dialogues_of(user: User) -> list[Dialogue]:
+    """Every dialogue of every couple the user is or was in, newest first (the archive stays readable)."""
+    couple_ids = select(Membership.couple_id).where(Membership.user_id == user.id)
+    return list(db.session.scalars(
+        select(Dialogue).where(Dialogue.couple_id.in_(couple_ids)).order_by(Dialogue.id.desc())))
+
+
+def invitation_is_waiting(dialogue: Dialogue, user: User) -> bool:
+    """Whether the user has an invitation to answer now (a "later" comes back at its time)."""
+    if dialogue.receiver_id != user.id:
+        return False
+    return dialogue.state == "invited" or (
+        dialogue.state == "later" and dialogue.later_at is not None and dialogue.later_at <= clock.now())
+
+
+def invite(user: User, couple: Couple, topic: str) -> Dialogue:
+    """Propose a dialogue about `topic` to the partner; only one open dialogue per couple."""
+    access.couple_for_member(user, couple.id, write=True)
+    if open_dialogue(couple) is not None:
+        raise Conflict("There is already a dialogue in progress. Finish or end it before starting another.")
+    dialogue = Dialogue(couple_id=couple.id, open_couple_id=couple.id, topic=(topic or "").strip(),
+                        state="new", sender_id=user.id, receiver_id=couple.partner_of(user).id,
+                        round=1, turn_index=0)
+    _check(dialogue, user, "invite", 0, dialogue.topic)
+    db.session.add(dialogue)
+    _record(dialogue, user, "invite", dialogue.topic)
+    return dialogue
+
+
+def answer_invitation(dialogue: Dialogue, user: User, answer: str, turn_index: int,
+                      later_at: datetime | None = None, text: str | None = None) -> Dialogue:
+    """Answer an invitation: now ("accept"), "later" at a time within 24 hours, or "decline" kindly."""
+    if answer not in ANSWERS:
+        raise Invalid("Please answer now, later or not today.")
+    return act(dialogue, user, answer, turn_index, text, later_at)
+
+
+def act(dialogue: Dialogue, user: User, action: str, turn_index: int, text: str | None = None,
+        later_at: datetime | None = None) -> Dialogue:
+    """Take one step of the dialogue; refused (changing nothing) unless it is this user's move now.
+
+    "later" needs `later_at`, a time within the next 24 hours, when the invitation comes back.
+    """
+    text = (text or "").strip() or None
+    _check(dialogue, user, action, turn_index, text)
+    if action == "later":
+        dialogue.later_at = _later(later_at)
+    _record(dialogue, user, action, text)
+    return dialogue
+
+
+def pause(dialogue: Dialogue, user: User, turn_index: int) -> Dialogue:
+    """Either partner pauses the dialogue, without giving a reason."""
+    return act(dialogue, user, "pause", turn_index)
+
+
+def resume(dialogue: Dialogue, user: User, turn_index: int) -> Dialogue:
+    """Either partner resumes a paused dialogue exactly where it was."""
+    return act(dialogue, user, "resume", turn_index)
+
+
+def request_delete(dialogue: Dialogue, user: User) -> Dialogue:
+    """Ask the partner's agreement to delete a finished dialogue from the couple's history."""
+    access.couple_for_member(user, dialogue.couple_id, write=True)
+    if dialogue.is_open:
+        raise Conflict("Finish or end the dialogue before asking to delete it.")
+    if dialogue.delete_requested_by_id is None:
+        dialogue.delete_requested_by_id = user.id
+        _commit()
+    return dialogue
+
+
+def accept_delete(dialogue: Dialogue, user: User) -> None:
+    """The partner agrees: the dialogue and its turns are deleted for both."""
+    access.couple_for_member(user, dialogue.couple_id, write=True)
+    if dialogue.delete_requested_by_id in (None, user.id):
+        raise Conflict("Deleting needs your partner's agreement: only they can accept your request.")
+    db.session.delete(dialogue)
+    _commit()
+
+
+def cancel_delete(dialogue: Dialogue, user: User) -> Dialogue:
+    """Either partner withdraws or turns down a request to delete: the dialogue stays."""
+    access.couple_for_member(user, dialogue.couple_id, write=True)
+    dialogue.delete_requested_by_id = None
+    _commit()
+    return dialogue
+
+
+def export_for_user(user: User) -> dict:
+    """Every dialogue of every couple the user is or was in, with full transcripts, ready for JSON."""
+    return {"dialogues": [{
+        "topic": d.topic,
+        "state": d.state,
+        "started_at": d.created_at.isoformat(),
+        "rounds": d.round,
+        "turns": [{
+            "index": t.index,
+            "by": "me" if t.user_id == user.id else t.user.name,
+            "step": t.step,
+            "action": t.action,
+            "text": t.text,
+            "at": t.created_at.isoformat(),
+        } for t in d.turns],
+    } for d in reversed(dialogues_of(user))]}
+
+
+def _check(dialogue: Dialogue, user: User, action: str, turn_index: int, text: str | None) -> None:
+    """Raise the fitting DomainError unless the machine allows this move by this user now."""
+    access.couple_for_member(user, dialogue.couple_id, write=True)
+    reason = machine.refusal(dialogue.position, user.id, action, turn_index, text)
+    if reason is not None:
+        raise _ERRORS[reason.code](reason.message, reason.code)
+
+
+def _later(later_at: datetime | None) -> datetime:
+    """A "later" time, checked to lie within the next 24 hours."""
+    now = clock.now()
+    if later_at is None or not now < later_at <= now + machine.LATER_WINDOW:
+        raise Invalid("Please choose a time within the next 24 hours.")
+    return later_at
+
+
+def _record(dialogue: Dialogue, user: User, action: str, text: str | None) -> None:
+    """Store the turn, move the dialogue on, and commit (refusing a twin turn with the same index)."""
+    before = dialogue.position
+    after = machine.advance(before, user.id, action)
+    now = clock.now()
+    dialogue.turns.append(Turn(index=before.index, user_id=user.id, step=before.state, action=action,
+                               text=text, round=before.round, created_at=now))
+    dialogue.state, dialogue.sender_id, dialogue.receiver_id = after.state, after.sender, after.receiver
+    dialogue.round, dialogue.turn_index, dialogue.paused_from = after.round, after.index, after.paused_from
+    dialogue.updated_at = now
+    if not machine.is_open(after.state):
+        dialogue.open_couple_id = None
+    _commit()
+
+
+def _commit() -> None:
+    """Commit; a lost race (two twin turns, two open dialogues) becomes a calm Conflict."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("Someone was a moment quicker. Here is where the dialogue is now.") from None

@@ -1,0 +1,187 @@
+"""HTTP pages of the mirroring dialogue: plain forms that work without JavaScript for every step."""
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from couples import access, clock
+from couples.dialogue import events, machine, service
+from couples.dialogue.forms import ConfirmForm, InviteForm, TurnForm
+from couples.errors import DomainError, Invalid
+
+bp = Blueprint("dialogue", __name__, url_prefix="/dialogue")
+log = logging.getLogger(__name__)
+
+
+@bp.app_context_processor
+def home_card():
+    """The dialogue waiting for the logged-in partner, for the home page card."""
+    if not current_user.is_authenticated:
+        return {}
+    couple = access.current_couple(current_user)
+    dialogue = service.open_dialogue(couple) if couple else None
+    return {"open_dialogue": dialogue,
+            "dialogue_invitation_waiting": bool(dialogue) and service.invitation_is_waiting(dialogue, current_user)}
+
+
+@bp.app_template_filter("dialogue_time")
+def dialogue_time(moment, user):
+    """A moment in the reader's own time zone, e.g. "2 Mar, 21:30"."""
+    try:
+        zone = ZoneInfo(user.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).strftime("%-d %b, %H:%M")
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Start a dialogue (or go to the one in progress), and the couple's history."""
+    return render_template("dialogue/index.html", form=InviteForm(),
+                           dialogues=service.dialogues_of(current_user),
+                           couple=access.current_couple(current_user))
+
+
+@bp.get("/card")
+@login_required
+def card():
+    """The home page's dialogue card alone, for the home page to refresh it live."""
+    return render_template("dialogue/_home_card.html")
+
+
+@bp.post("/")
+@login_required
+def start():
+    """Send an invitation for a dialogue about one topic."""
+    couple = access.current_couple(current_user)
+    form = InviteForm()
+    if couple is None:
+        raise Invalid("A dialogue needs a linked partner.")
+    if not form.validate_on_submit():
+        return _index_again(form, "Please write a topic."), 400
+    try:
+        dialogue = service.invite(current_user, couple, form.topic.data)
+    except DomainError as error:
+        return _index_again(form, str(error)), error.status
+    events.announce(dialogue)
+    return redirect(url_for(".show", dialogue_id=dialogue.id), 303)
+
+
+@bp.get("/<int:dialogue_id>")
+@login_required
+def show(dialogue_id):
+    """The live dialogue page, or the full transcript of a finished one."""
+    dialogue = service.find(current_user, dialogue_id)
+    return render_template("dialogue/show.html", **_page(dialogue, TurnForm()))
+
+
+@bp.get("/<int:dialogue_id>/live")
+@login_required
+def live(dialogue_id):
+    """The transcript and the current step alone, for the page to refresh itself live."""
+    dialogue = service.find(current_user, dialogue_id)
+    return render_template("dialogue/_live.html", **_page(dialogue, TurnForm()))
+
+
+@bp.post("/<int:dialogue_id>/act")
+@login_required
+def act(dialogue_id):
+    """Take one step (answer, write, confirm, pause, resume ...); a refused step changes nothing."""
+    dialogue = service.find(current_user, dialogue_id, write=True)
+    form = TurnForm()
+    try:
+        if not form.validate_on_submit():
+            raise Invalid("That form was incomplete. Please try again.")
+        _take(dialogue, form)
+    except DomainError as error:
+        log.info("refused dialogue step for user %s: %s", current_user.id, error.code)
+        return render_template("dialogue/show.html", **_page(dialogue, form, str(error))), error.status
+    events.announce(dialogue)
+    return redirect(url_for(".show", dialogue_id=dialogue.id, _anchor="step"), 303)
+
+
+@bp.post("/<int:dialogue_id>/delete")
+@login_required
+def request_delete(dialogue_id):
+    """Ask the partner to agree to delete this dialogue from the couple's history."""
+    return _confirmed(dialogue_id, service.request_delete, "Your partner will be asked to agree.")
+
+
+@bp.post("/<int:dialogue_id>/delete/accept")
+@login_required
+def accept_delete(dialogue_id):
+    """Agree to the partner's request: the dialogue is deleted for both."""
+    dialogue = service.find(current_user, dialogue_id, write=True)
+    _require(ConfirmForm())
+    service.accept_delete(dialogue, current_user)
+    events.announce(dialogue)
+    flash("The dialogue was deleted from your history.")
+    return redirect(url_for(".index"), 303)
+
+
+@bp.post("/<int:dialogue_id>/delete/cancel")
+@login_required
+def cancel_delete(dialogue_id):
+    """Withdraw or turn down a request to delete: the dialogue stays in the history."""
+    return _confirmed(dialogue_id, service.cancel_delete, "The dialogue stays in your history.")
+
+
+def _take(dialogue, form):
+    """Hand the form's step to the service (an answer to an invitation carries its "later" time)."""
+    action, index, text = form.action.data, form.index.data, form.text.data
+    if action in service.ANSWERS:
+        minutes = form.later_minutes.data
+        later_at = clock.now() + timedelta(minutes=minutes) if action == "later" and minutes else None
+        service.answer_invitation(dialogue, current_user, action, index, later_at, text)
+    else:
+        service.act(dialogue, current_user, action, index, text)
+
+
+def _confirmed(dialogue_id, operation, message):
+    """Run a delete-request operation behind a CSRF-checked button, then show the dialogue."""
+    dialogue = service.find(current_user, dialogue_id, write=True)
+    _require(ConfirmForm())
+    operation(dialogue, current_user)
+    events.announce(dialogue)
+    flash(message)
+    return redirect(url_for(".show", dialogue_id=dialogue.id), 303)
+
+
+def _require(form):
+    """Refuse a state-changing request whose form (and CSRF token) does not validate."""
+    if not form.validate_on_submit():
+        raise Invalid("That request could not be checked. Please reload the page and try again.")
+
+
+def _index_again(form, error):
+    """The start page again, with the topic kept and the problem said."""
+    return render_template("dialogue/index.html", form=form, error=error,
+                           dialogues=service.dialogues_of(current_user),
+                           couple=access.current_couple(current_user))
+
+
+def _page(dialogue, form, error=None):
+    """Everything the dialogue templates need, seen from the logged-in partner's side."""
+    position = dialogue.position
+    my_role = machine.role(position, current_user.id)
+    couple = access.current_couple(current_user)
+    waiting = service.invitation_is_waiting(dialogue, current_user)
+    form.index.data = dialogue.turn_index
+    return {
+        "dialogue": dialogue,
+        "form": form,
+        "error": error,
+        "me": current_user,
+        "partner": dialogue.partner_of(current_user),
+        "my_role": my_role,
+        "my_actions": [(a, machine.move(dialogue.state, a)) for a in machine.actions_for(position, current_user.id)],
+        "turn_is_mine": machine.on_turn(dialogue.state) == my_role,
+        "on_turn": dialogue.whose_turn(),
+        "waiting_invitation": waiting,
+        "waiting_later": dialogue.state == "later" and my_role == machine.RECEIVER and not waiting,
+        "machine": machine,
+        "writable": couple is not None and couple.id == dialogue.couple_id,
+    }
