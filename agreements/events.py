@@ -86,9 +86,9 @@ class AgreementsNamespace(Namespace):
             rooms().leave(request.sid, room.document_id)
             _leave(room, request.sid)
 
-    def on_join(self, payload=None):
+    def on_join(self, payload=None, *extra):
         """Join a document's room: {"doc": id}; a current or former member may, nobody else."""
-        document_id = payload.get("doc") if isinstance(payload, dict) else None
+        document_id = payload.get("doc") if isinstance(payload, dict) and not extra else None
         try:
             document = document_for_member(_user(), document_id)
         except DomainError as error:
@@ -101,9 +101,9 @@ class AgreementsNamespace(Namespace):
                 emit("yjs", (document.id, sync.awareness_message(present)))
         return OK
 
-    def on_leave(self, payload=None):
+    def on_leave(self, payload=None, *extra):
         """Leave a document's room: {"doc": id}."""
-        document_id = payload.get("doc") if isinstance(payload, dict) else None
+        document_id = payload.get("doc") if isinstance(payload, dict) and not extra else None
         room = rooms().leave(request.sid, document_id) if isinstance(document_id, int) else None
         if room is None:
             return _refused(NotFound(), document_id)
@@ -111,9 +111,11 @@ class AgreementsNamespace(Namespace):
         _leave(room, request.sid)
         return OK
 
-    def on_yjs(self, document_id=None, data=None):
+    def on_yjs(self, document_id=None, data=None, *extra):
         """One y-protocols message for a joined document; updates are acknowledged once committed."""
         try:
+            if extra:
+                raise sync.Malformed("A message has exactly two parts: the document and the bytes.")
             user = _user()
             room = rooms().joined(request.sid, document_id)
             if room is None:

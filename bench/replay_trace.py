@@ -37,9 +37,11 @@ def main() -> None:
 
         room = Room(document.id, document.couple_id)
         started = time.perf_counter()
-        for update in updates:
+        for count, update in enumerate(updates, 1):
             with room.lock:
                 room.receive(update, user.id)
+            if count % 20_000 == 0:
+                print(f"  {count} updates, {time.perf_counter() - started:.0f} s", flush=True)
         elapsed = time.perf_counter() - started
 
         stored, _, rows = store.load(document.id)

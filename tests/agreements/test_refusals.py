@@ -90,6 +90,13 @@ def test_random_bytes_never_change_the_stored_document(agreement, payload, kind)
     assert agreement.b.socket.is_connected(NAMESPACE)
 
 
+def test_extra_arguments_are_refused(agreement, partner):
+    message = sync.step1_message(Doc())
+    assert refused(agreement.a.emit("yjs", agreement.document.id, message, None), "malformed")
+    assert refused(partner(agreement.alice).emit("join", {"doc": agreement.document.id}, "more"), "not_found")
+    assert_still_works(agreement)
+
+
 def test_an_update_made_on_another_document_is_refused(agreement):
     other = service.add_document(agreement.alice, agreement.couple.id, "After the move", suggested=True)
     theirs = stored_doc(other.id)

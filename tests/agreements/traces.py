@@ -71,7 +71,9 @@ def concurrent_updates(trace: dict, start: bytes | None = None, text_of=root_tex
     """
     txns = trace["txns"]
     agents = range(trace["numAgents"])
-    docs = {agent: Doc() for agent in agents}
+    # Yjs orders concurrent inserts at one place by client id; the recorded endContent has the lower
+    # agent first, so each agent gets a fixed client id in that order.
+    docs = {agent: Doc(client_id=agent + 1) for agent in agents}
     for doc in docs.values():
         if start:
             doc.apply_update(start)

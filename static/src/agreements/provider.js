@@ -127,7 +127,9 @@ export class AgreementProvider extends Observable {
   }
 
   _send(bytes, onAck) {
-    this.socket.emit('yjs', this.docId, tight(bytes), onAck);
+    // An absent acknowledgement must not travel as an extra (null) argument.
+    if (onAck) this.socket.emit('yjs', this.docId, tight(bytes), onAck);
+    else this.socket.emit('yjs', this.docId, tight(bytes));
   }
 
   _sendSyncStep1(onAnswer = (answer) => this._answered(answer)) {
