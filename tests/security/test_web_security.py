@@ -1,0 +1,135 @@
+"""Web security checks: headers on every page, GET changes nothing, foreign Origins refused, sessions, throttling."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import socketio
+
+from tests.authz import World
+from tests.conftest import PASSWORD, Browser
+from tests.agreements.conftest import live_world  # noqa: F401  (a real server with Alice and Bob linked)
+from tests.test_authorization_matrix import CASES, worlds  # noqa: F401  (the worlds fixture)
+from tests.test_csrf import _row_counts
+
+GETS = [case for case in CASES if case.method == "GET"]
+NAMESPACES = ("/couple", "/agreements", "/dialogue")
+
+
+def _directives(policy: str) -> dict[str, str]:
+    """A Content-Security-Policy header as {directive: sources}."""
+    parts = (part.strip().split(None, 1) for part in policy.split(";") if part.strip())
+    return {part[0]: (part[1] if len(part) > 1 else "") for part in parts}
+
+
+@pytest.mark.parametrize("case", GETS, ids=lambda c: f"GET {c.endpoint}")
+def test_every_page_a_member_can_open_sends_the_protective_headers(case, worlds, client, login):  # noqa: F811
+    world: World = worlds["member"]
+    login(client, world.me)
+    response = client.get(case.url(world))
+    policy = response.headers.get("Content-Security-Policy", "")
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    directives = _directives(policy)
+    assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["script-src"] == "'self'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] in ("no-referrer", "same-origin", "strict-origin")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("case", GETS, ids=lambda c: f"GET {c.endpoint}")
+def test_no_get_request_changes_any_row(case, worlds, client, login):  # noqa: F811
+    world: World = worlds["member"]
+    login(client, world.me)
+    before = _row_counts()
+    assert client.get(case.url(world)).status_code < 500
+    assert _row_counts() == before
+
+
+def test_login_gives_a_new_session_and_drops_what_the_old_one_held(client, make_user):
+    from couples.models import LoginSession
+    from extensions import db
+
+    user = make_user()
+    ids = []
+    for _ in range(2):
+        with client.session_transaction() as session:
+            session["planted"] = "by someone else"
+        browser = Browser(client)
+        assert browser.post("/login", {"email": user.email, "password": PASSWORD}, page="/login").status_code == 302
+        with client.session_transaction() as session:
+            assert "planted" not in session
+            ids.append(session["login_session"])
+        client.post("/logout", data={"csrf_token": browser.token()})
+    assert ids[0] != ids[1]
+    db.session.expire_all()
+    assert all(db.session.get(LoginSession, id).ended_at is not None for id in ids)
+
+
+@pytest.fixture
+def throttled(migrated_db, tmp_path):
+    """An app whose logins are limited to 2 per second per account and 3 per second per address."""
+    import shutil
+
+    from app import create_app
+    from extensions import db
+
+    path = tmp_path / "limited.sqlite"
+    shutil.copy(migrated_db, path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "RATELIMIT_ENABLED": True,
+                      "LOGIN_LIMIT_PER_ACCOUNT": "2 per 1 second", "LOGIN_LIMIT_PER_ADDRESS": "3 per 1 second"})
+    with app.app_context():
+        from couples import accounts
+
+        accounts.sign_up("dan@example.org", "Dan Okafor", PASSWORD)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _login(browser: Browser, email: str, password: str = "wrong guess", address: str = "192.0.2.1") -> int:
+    return browser.post("/login", {"email": email, "password": password}, page="/login",
+                        environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def test_login_throttle_per_account_lifts_after_the_window(throttled):
+    browser = Browser(throttled.test_client())
+    started = time.monotonic()
+    tries = [_login(browser, "dan@example.org", address=f"192.0.2.{n}") for n in range(1, 4)]
+    assert tries == [400, 400, 429]  # different addresses: the account's own limit applies
+    assert _login(browser, "dan@example.org", PASSWORD, address="192.0.2.9") == 429  # even the right password waits
+    time.sleep(max(0.0, 1.1 - (time.monotonic() - started)))
+    assert _login(browser, "dan@example.org", PASSWORD, address="192.0.2.9") == 302
+
+
+def test_login_throttle_per_address_lifts_after_the_window(throttled):
+    browser = Browser(throttled.test_client())
+    started = time.monotonic()
+    tries = [_login(browser, f"guess{n}@example.org") for n in range(4)]
+    assert tries == [400, 400, 400, 429]  # different accounts from one address
+    assert _login(browser, "dan@example.org", PASSWORD, address="198.51.100.7") == 302  # other addresses are fine
+    time.sleep(max(0.0, 1.1 - (time.monotonic() - started)))
+    assert _login(Browser(throttled.test_client()), "erin@example.org") == 400
+
+
+def _connect(server, cookie: str, namespace: str, origin: str) -> socketio.Client:
+    """A WebSocket-only Socket.IO client whose handshake carries the given Origin (and Alice's session)."""
+    client = socketio.Client(serializer="msgpack", reconnection=False, websocket_extra_options={"origin": origin})
+    client.connect(server.url, headers={"Cookie": cookie}, namespaces=[namespace],
+                   transports=["websocket"], wait_timeout=5)
+    return client
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("namespace", NAMESPACES)
+def test_a_socket_handshake_from_a_foreign_origin_is_refused(namespace, live_world):  # noqa: F811
+    server, cookie = live_world.server, live_world.cookie(live_world.alice)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        _connect(server, cookie, namespace, "https://evil.example")
+    same = _connect(server, cookie, namespace, server.url)  # the same session from the site itself gets in
+    try:
+        assert namespace in same.namespaces
+    finally:
+        same.disconnect()
