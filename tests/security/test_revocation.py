@@ -1,0 +1,136 @@
+"""Revocation against a real server: logout, password change, unlink and account deletion close sockets at once.
+
+Run `pytest tests/security/test_revocation.py -s` to see the measured times.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+import requests
+import socketio
+from sqlalchemy import select
+
+from tests.agreements.live_server import sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.server
+
+NAMESPACES = ("/couple", "/agreements", "/dialogue")
+SCENARIOS = ("logout", "password change", "unlink", "account deletion")
+
+
+@pytest.fixture(scope="module")
+def revocation_server(migrated_db, tmp_path_factory):
+    """A real gunicorn/gevent server with one linked couple per scenario; yields (server, {scenario: document id})."""
+    from agreements.models import AgreementDocument
+    from app import create_app
+    from couples import accounts, linking
+    from extensions import db
+    from tests.servers import Server, sqlite_copy
+
+    folder = tmp_path_factory.mktemp("revocation")
+    url = sqlite_copy(migrated_db, folder)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    documents = {}
+    with app.app_context():
+        for n, scenario in enumerate(SCENARIOS):
+            alice = accounts.sign_up(f"alice{n}@example.org", "Alice Moreau", PASSWORD)
+            bob = accounts.sign_up(f"bob{n}@example.org", "Bob Lindqvist", PASSWORD)
+            couple = linking.join(linking.invite(alice), bob)
+            documents[scenario] = db.session.scalar(
+                select(AgreementDocument.id).where(AgreementDocument.couple_id == couple.id))
+        db.engine.dispose()
+    server = Server(folder, url).start()
+    try:
+        yield server, documents
+    finally:
+        server.stop()
+
+
+class Socket:
+    """One msgpack Socket.IO client on one namespace that notes when the server closes it."""
+
+    def __init__(self, server, cookie: str, namespace: str):
+        self.namespace = namespace
+        self.closed = threading.Event()
+        self.closed_at = None
+        self.sio = socketio.Client(serializer="msgpack", reconnection=False)
+        self.sio.on("disconnect", self._on_disconnect, namespace=namespace)
+        self.sio.connect(server.url, headers={"Cookie": cookie}, namespaces=[namespace], transports=["websocket"],
+                         wait_timeout=5)
+
+    def _on_disconnect(self, *reason):
+        self.closed_at = time.monotonic()
+        self.closed.set()
+
+    def call(self, event: str, data):
+        return self.sio.call(event, data, namespace=self.namespace, timeout=5)
+
+    def close(self):
+        try:
+            self.sio.disconnect()
+        except Exception:  # noqa: BLE001 - already closed by the server
+            pass
+
+
+def _post_form(server, cookie: str, page: str, url: str, data: dict) -> int:
+    """Post a form from a browser holding cookie, with the CSRF token of page (and the session the page set)."""
+    cookies = dict(pair.split("=", 1) for pair in cookie.split("; "))
+    form = requests.get(server.url + page, cookies=cookies)
+    cookies.update(form.cookies.get_dict())  # the page keeps its CSRF secret in the session
+    token = re.search(r'csrf_token" type="hidden" value="([^"]+)"', form.text).group(1)
+    tokens = {f"{prefix}csrf_token": token for prefix in ("", "pw-", "del-")}  # one token, whatever the form prefix
+    return requests.post(server.url + url, data={**data, **tokens}, cookies=cookies, allow_redirects=False).status_code
+
+
+def _action(scenario: str, server, n: int, socket_cookie: str) -> tuple[str, str, str, dict]:
+    """(cookie, form page, url, data) of the scenario, done from another browser (logout: another tab)."""
+    new = "a much longer passphrase 4711"
+    if scenario == "logout":
+        return socket_cookie, "/account", "/logout", {}
+    if scenario == "unlink":
+        return sign_in(server, f"alice{n}@example.org", PASSWORD), "/unlink", "/unlink", {"confirm": "y"}
+    other = sign_in(server, f"bob{n}@example.org", PASSWORD)
+    if scenario == "password change":
+        return other, "/account", "/account/password", {"pw-current": PASSWORD, "pw-password": new, "pw-confirm": new}
+    return other, "/account", "/account/delete", {"del-password": PASSWORD, "del-confirm": "y"}
+
+
+def _refused(server, cookie: str, namespace: str) -> bool:
+    try:
+        Socket(server, cookie, namespace).close()
+    except socketio.exceptions.ConnectionError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_sockets_of_a_revoked_partner_close_within_a_second(scenario, revocation_server):
+    server, documents = revocation_server
+    n = SCENARIOS.index(scenario)
+    cookie = sign_in(server, f"bob{n}@example.org", PASSWORD)
+    sockets = [Socket(server, cookie, namespace) for namespace in NAMESPACES]
+    try:
+        agreements = sockets[1]
+        assert agreements.call("join", {"doc": documents[scenario]}) == {"ok": True}
+        action = _action(scenario, server, n, cookie)
+        started = time.monotonic()  # from the form's GET to the last socket closed: what a person would wait
+        assert _post_form(server, *action) == 302
+        for socket in sockets:
+            assert socket.closed.wait(2), f"{socket.namespace} still open after {scenario}"
+        times = {socket.namespace: socket.closed_at - started for socket in sockets}
+        print(f"\n{scenario}: sockets closed after " + ", ".join(f"{ns} {t * 1000:.0f} ms" for ns, t in times.items()))
+        assert max(times.values()) < 1.0
+        for socket in sockets:
+            with pytest.raises(socketio.exceptions.SocketIOError):
+                socket.call("join", {"doc": documents[scenario]})
+        if scenario == "unlink":
+            assert _refused(server, cookie, "/dialogue")  # no longer linked: the dialogue room is shut
+        else:
+            assert all(_refused(server, cookie, namespace) for namespace in NAMESPACES)  # the session is over
+    finally:
+        for socket in sockets:
+            socket.close()
