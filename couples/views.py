@@ -114,12 +114,11 @@ def login():
     return render_template("couples/login.html", form=form), 400 if request.method == "POST" else 200
 
 
-def _end_current_session() -> None:
-    """End this browser's login session, close its sockets and clear the cookie."""
-    login_session = current_login_session_id()
-    if current_user.is_authenticated and login_session:
-        accounts.end_sessions(current_user, only=login_session)
-        disconnect_sockets(login_session_id=login_session)
+def _sign_out() -> None:
+    """Sign the person out everywhere: every login session ends and every socket of theirs closes."""
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user)
+        disconnect_sockets(user_id=current_user.id)
     logout_user()
     session.clear()
 
@@ -127,20 +126,20 @@ def _end_current_session() -> None:
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out of this browser."""
+    """Sign out, here and on every other device."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    _end_current_session()
-    flash("You are signed out.", "info")
+    _sign_out()
+    flash("You are signed out, on this device and any other.", "info")
     return redirect(url_for("couples.login"))
 
 
 @bp.post("/quick-exit")
 def quick_exit():
-    """Sent by the quick-exit button as it leaves: end this session quietly."""
+    """Sent by the quick-exit button as it leaves: sign out quietly, everywhere."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    _end_current_session()
+    _sign_out()
     return ("", 204)
 
 

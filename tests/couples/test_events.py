@@ -77,15 +77,19 @@ def test_unlink_disconnects_the_partners_sockets(app, linked_couple, login, sock
     assert db.session.query(LiveSocket).filter_by(couple_id=couple.id).count() == 0
 
 
-def test_logout_disconnects_that_sessions_sockets_only(app, make_user, login, socket_client):
-    alice = make_user()
-    phone, laptop = app.test_client(), app.test_client()
+def test_logout_ends_every_session_and_socket_of_that_person(app, make_user, login, socket_client):
+    alice, bob = make_user("Alice Moreau"), make_user("Bob Lindqvist")
+    phone, laptop, other = app.test_client(), app.test_client(), app.test_client()
     phone_browser = login(phone, alice)
     login(laptop, alice)
-    phone_sock, laptop_sock = socket_client(NS, phone), socket_client(NS, laptop)
+    login(other, bob)
+    phone_sock, laptop_sock, bob_sock = (socket_client(NS, phone), socket_client(NS, laptop),
+                                         socket_client(NS, other))
     assert phone_browser.post("/logout").status_code == 302
     assert not phone_sock.is_connected(NS)
-    assert laptop_sock.is_connected(NS)
+    assert not laptop_sock.is_connected(NS)
+    assert laptop.get("/account").status_code == 302  # signed out there too
+    assert bob_sock.is_connected(NS)
 
 
 def test_password_change_disconnects_the_other_sessions_sockets(app, make_user, login, socket_client):
