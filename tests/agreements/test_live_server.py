@@ -120,7 +120,12 @@ def test_a_yjs_client_and_a_python_client_converge(live_world):
         python.close()
 
 
-@pytest.mark.parametrize("run", range(20))
+# 20 runs in `make test`; 200 more (other random moments) in `make test-long`.
+KILL_RUNS = [pytest.param(run, id=str(run)) for run in range(20)] + [
+    pytest.param(run, id=str(run), marks=pytest.mark.long) for run in range(20, 220)]
+
+
+@pytest.mark.parametrize("run", KILL_RUNS)
 def test_kill_9_loses_no_acknowledged_update(live_world, run):
     """Two partners append marked words; the server dies mid-stream; every acknowledged word is stored."""
     item_id = live_world.new_agreement()
