@@ -1,4 +1,6 @@
 """The /couple socket: who may connect, presence, and sockets closing when access ends."""
+from sqlalchemy import select
+
 from couples import linking
 from couples.models import LiveSocket
 from extensions import db
@@ -74,7 +76,7 @@ def test_unlink_disconnects_the_partners_sockets(app, linked_couple, login, sock
     assert any(event["name"] == "unlinked" for event in drain(bob_sock))
     assert not bob_sock.is_connected(NS)
     db.session.expire_all()
-    assert db.session.query(LiveSocket).filter_by(couple_id=couple.id).count() == 0
+    assert db.session.scalars(select(LiveSocket).where(LiveSocket.couple_id == couple.id)).all() == []
 
 
 def test_logout_ends_every_session_and_socket_of_that_person(app, make_user, login, socket_client):
