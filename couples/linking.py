@@ -99,6 +99,16 @@ def _cancel_open(couple: Couple) -> None:
     )
 
 
+def _close(couple: Couple, by: User | None = None) -> None:
+    """End a couple for good (within the caller's transaction): no invitation works, nobody is a current member."""
+    _cancel_open(couple)
+    couple.status = "unlinked"
+    couple.unlinked_at = clock.now()
+    couple.unlinked_by_id = by.id if by else None
+    for membership in couple.memberships:
+        membership.current = False
+
+
 def cancel_invitation(user: User) -> None:
     """Cancel the user's open invitation; their pending couple stays, ready for a new one."""
     couple = pending_couple(user)
@@ -145,11 +155,7 @@ def join(invitation: Invitation, user: User) -> Couple:
     at = clock.now()
     own_pending = pending_couple(user)
     if own_pending is not None:  # joining someone else abandons the couple this person was waiting in
-        _cancel_open(own_pending)
-        own_pending.status = "unlinked"
-        own_pending.unlinked_at = at
-        for membership in own_pending.memberships:
-            membership.current = False
+        _close(own_pending)
     claimed = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None), Invitation.cancelled_at.is_(None))
@@ -178,11 +184,7 @@ def unlink(couple: Couple, user: User) -> Couple:
     """End the couple at once, by either partner alone; its shared spaces become a read-only archive."""
     if not couple.is_linked or not couple.is_current_member(user):
         raise NotFound("You're not linked with a partner.", "not_linked")
-    couple.status = "unlinked"
-    couple.unlinked_at = clock.now()
-    couple.unlinked_by_id = user.id
-    for membership in couple.memberships:
-        membership.current = False
+    _close(couple, by=user)
     db.session.commit()
     return couple
 
@@ -195,11 +197,7 @@ def leave_all(user: User) -> list[Couple]:
         left.append(unlink(couple, user))
     pending = pending_couple(user)
     if pending:
-        _cancel_open(pending)
-        pending.status = "unlinked"
-        pending.unlinked_at = clock.now()
-        for membership in pending.memberships:
-            membership.current = False
+        _close(pending)
         db.session.commit()
     return left
 

@@ -1,7 +1,7 @@
 """Live connections: who is connected, rooms per couple, and closing sockets when access ends."""
 from __future__ import annotations
 
-from flask import request
+from flask import request, session
 from flask_login import current_user
 from sqlalchemy import delete, select
 
@@ -21,8 +21,6 @@ def socket_user() -> User | None:
 
 def current_login_session_id() -> str | None:
     """The id of the login session behind the current request or socket."""
-    from flask import session
-
     return session.get("login_session")
 
 
