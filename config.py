@@ -64,12 +64,20 @@ class Config:
     SOCKETIO_ALLOWED_ORIGINS = [o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o] or None
     SOCKETIO_MAX_PAYLOAD = 512 * 1024
     SOCKETIO_SERIALIZER = "msgpack"
+    # Per socket: events per second on average and at once (over that: `slow_down`; ten bursts refused
+    # within 10 s: disconnected), and agreements documents open at once (over that: `too_many_documents`).
+    SOCKET_EVENTS_PER_SECOND = float(os.environ.get("SOCKET_EVENTS_PER_SECOND", 100))
+    SOCKET_EVENTS_BURST = int(os.environ.get("SOCKET_EVENTS_BURST", 400))
+    AGREEMENTS_MAX_OPEN_DOCUMENTS = int(os.environ.get("AGREEMENTS_MAX_OPEN_DOCUMENTS", 8))
+    # Encoded state of one agreements document; past it, only deletions are accepted (`document_full`).
+    AGREEMENTS_MAX_DOCUMENT_BYTES = int(os.environ.get("AGREEMENTS_MAX_DOCUMENT_BYTES", 2 * 1024 * 1024))
 
     # Where the quick exit goes: a neutral, everyday site.
     QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.wikipedia.org/")
 
-    # Time source; tests replace it to move the clock without sleeping.
+    # Time sources; tests replace them to move the clock without sleeping (NOW: wall clock, MONOTONIC: seconds).
     NOW = None
+    MONOTONIC = None
 
     MAX_CONTENT_LENGTH = 1024 * 1024  # no form of ours needs more; larger bodies get a 413
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which idles out on its own

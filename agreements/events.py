@@ -10,13 +10,15 @@ import logging
 import re
 
 from flask import request
-from flask_socketio import Namespace, emit, join_room, leave_room
+from flask_socketio import emit, join_room, leave_room
 
 from agreements import sync
+from agreements.limits import admit_join
 from agreements.rooms import NAMESPACE, Room, room_name, rooms
 from agreements.service import document_for_member
 from couples.access import couple_for_member, current_couple, may_write
 from couples.errors import DomainError, NotFound, ReadOnly
+from couples.limits import LimitedNamespace
 from couples.live import socket_user, track_socket, untrack_socket
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,7 @@ def _leave(room: Room, sid: str) -> None:
                 room.broadcast(sync.awareness_message(farewell), skip_sid=sid)
 
 
-class AgreementsNamespace(Namespace):
+class AgreementsNamespace(LimitedNamespace):
     """Live sync of agreements documents between the partners of a couple."""
 
     def on_connect(self, auth=None):
@@ -91,6 +93,7 @@ class AgreementsNamespace(Namespace):
         document_id = payload.get("doc") if isinstance(payload, dict) and not extra else None
         try:
             document = document_for_member(_user(), document_id)
+            admit_join(rooms().of(request.sid), document.id)
         except DomainError as error:
             return _refused(error, document_id)
         room = rooms().enter(document.id, document.couple_id, request.sid)

@@ -14,6 +14,7 @@ from flask import current_app
 from pycrdt import Doc
 
 from agreements import store, sync
+from agreements.limits import SizeGuard
 from agreements.shape import read_title
 from extensions import db, socketio
 
@@ -41,6 +42,7 @@ class Room:
         self.sids: set[str] = set()
         self.borrowers = 0  # server-side readers and editors using the room right now
         self.presence: dict[str, dict[int, sync.Presence]] = {}  # sid -> its latest presence per client id
+        self.size = SizeGuard()  # refuses growing updates once the document is full
 
     @contextmanager
     def locked(self) -> Iterator["Room"]:
@@ -80,6 +82,7 @@ class Room:
     def receive(self, update: bytes, user_id: int | None) -> bytes | None:
         """Validate, apply and commit a client's update; return what it changed (None: nothing)."""
         doc = self.refresh()
+        self.size.admit(doc, update, self.rows)
         try:
             changed = sync.apply_update(doc, update)
         except sync.ProtocolError as error:
@@ -96,6 +99,7 @@ class Room:
         try:
             with doc.transaction():
                 edit(doc)
+            self.size.admit_edit(doc, updates)
         except BaseException:
             self.doc = None
             raise
@@ -115,6 +119,7 @@ class Room:
         self.title = title
         self.ahead.add(row_id)
         self.rows += 1
+        self.size.committed(changed, self.rows)
         if self.rows > store.compact_after():
             store.compact(self.document_id)
             self.reload()

@@ -1,0 +1,118 @@
+"""Events per second per socket: a token bucket in front of every handler of every namespace.
+
+A socket may send SOCKET_EVENTS_PER_SECOND events per second on average, and up to SOCKET_EVENTS_BURST
+at once (a reconnect's catch-up, a stall that queued events). Over that, an event is refused with
+`slow_down` before any handler, database or session work, and changes nothing. A socket that keeps
+sending far past the limit (FLOOD_FACTOR times the burst refused within FLOOD_WINDOW seconds) is
+disconnected. The state is per process, in memory, keyed by socket, and dropped on disconnect.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from flask_socketio import Namespace
+
+from couples.errors import DomainError
+
+FLOOD_FACTOR = 10
+FLOOD_WINDOW = 10.0  # seconds
+UNLIMITED_EVENTS = {"connect", "disconnect"}
+log = logging.getLogger(__name__)
+
+
+class SlowDown(DomainError):
+    """Too many events on one connection."""
+
+    status = 429
+    code = "slow_down"
+
+    def __init__(self, message: str = "That was a lot at once. Please wait a moment, then carry on."):
+        super().__init__(message)
+
+
+@dataclass
+class Bucket:
+    """One socket's tokens (refilled at the rate, up to the burst) and its refusals in this flood window."""
+
+    tokens: float
+    at: float
+    refused: int = 0
+    window_start: float = 0.0
+
+    def take(self, now: float, rate: float, burst: float) -> bool:
+        """Spend one token if there is one; count a refusal otherwise."""
+        self.tokens = min(burst, self.tokens + max(0.0, now - self.at) * rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        if now - self.window_start > FLOOD_WINDOW:
+            self.window_start, self.refused = now, 0
+        self.refused += 1
+        return False
+
+
+class EventLimiter:
+    """The buckets of one namespace's sockets."""
+
+    def __init__(self):
+        self._buckets: dict[str, Bucket] = {}
+        self._lock = threading.Lock()
+
+    def take(self, sid: str, rate: float, burst: float, now: float) -> tuple[bool, Bucket]:
+        """Spend a token of sid's bucket (full on first use); return whether there was one, and the bucket."""
+        with self._lock:
+            bucket = self._buckets.get(sid)
+            if bucket is None:
+                bucket = self._buckets[sid] = Bucket(burst, now)
+            return bucket.take(now, rate, burst), bucket
+
+    def forget(self, sid: str) -> None:
+        """Drop sid's bucket (on disconnect)."""
+        with self._lock:
+            self._buckets.pop(sid, None)
+
+
+def monotonic(app) -> Callable[[], float]:
+    """The app's monotonic clock (tests inject one as MONOTONIC)."""
+    return app.config.get("MONOTONIC") or time.monotonic
+
+
+class LimitedNamespace(Namespace):
+    """A Flask-SocketIO namespace whose events pass the per-socket token bucket first."""
+
+    def __init__(self, namespace=None):
+        super().__init__(namespace)
+        self.limiter = EventLimiter()
+
+    def trigger_event(self, event, *args):
+        """Refuse an event over the socket's rate with `slow_down`; disconnect a socket that floods."""
+        if event in UNLIMITED_EVENTS or not args:
+            try:
+                return super().trigger_event(event, *args)
+            finally:
+                if event == "disconnect" and args:
+                    self.limiter.forget(args[0])
+        sid = args[0]
+        environ = self.socketio.server.get_environ(sid, namespace=self.namespace)
+        if not environ:
+            return super().trigger_event(event, *args)
+        app = environ["flask.app"]
+        burst = app.config["SOCKET_EVENTS_BURST"]
+        allowed, bucket = self.limiter.take(sid, app.config["SOCKET_EVENTS_PER_SECOND"], burst, monotonic(app)())
+        if allowed:
+            return super().trigger_event(event, *args)
+        return self._refuse(sid, bucket, flooding=bucket.refused >= FLOOD_FACTOR * burst)
+
+    def _refuse(self, sid: str, bucket: Bucket, flooding: bool) -> dict:
+        error = SlowDown().as_dict()
+        if flooding:
+            log.warning("%s: disconnecting socket %s after %d refused events", self.namespace, sid, bucket.refused)
+            self.socketio.server.disconnect(sid, namespace=self.namespace, ignore_queue=True)
+        elif bucket.refused == 1:  # one `error` event per flood window, not one per refused event
+            self.socketio.server.emit("error", error, to=sid, namespace=self.namespace)
+        return {"ok": False, "error": error}
