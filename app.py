@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config
+from couples import websocket
 from couples.errors import DomainError
 from extensions import BinaryMsgPackPacket, csrf, db, limiter, login_manager, migrate, socketio, talisman
 
@@ -96,6 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         logger=False,
         engineio_logger=False,
     )
+    websocket.install(socketio.server.eio)  # one client sending flat out must not hold the process (gevent)
     _register(app)
     _init_pages(app)
     return app

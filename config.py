@@ -64,7 +64,7 @@ class Config:
     SOCKETIO_ALLOWED_ORIGINS = [o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o] or None
     SOCKETIO_MAX_PAYLOAD = 512 * 1024
     SOCKETIO_SERIALIZER = "msgpack"
-    # Per socket: events per second on average and at once (over that: `slow_down`; ten bursts refused
+    # Per socket: events per second on average and at once (over that: `slow_down`; two bursts refused
     # within 10 s: disconnected), and agreements documents open at once (over that: `too_many_documents`).
     SOCKET_EVENTS_PER_SECOND = float(os.environ.get("SOCKET_EVENTS_PER_SECOND", 100))
     SOCKET_EVENTS_BURST = int(os.environ.get("SOCKET_EVENTS_BURST", 400))
