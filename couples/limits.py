@@ -1,10 +1,10 @@
 """Events per second per socket: a token bucket in front of every handler of every namespace.
 
 A socket may send SOCKET_EVENTS_PER_SECOND events per second on average, and up to SOCKET_EVENTS_BURST
-at once (a reconnect's catch-up, a stall that queued events). Over that, an event is refused with
-`slow_down` before any handler, database or session work, and changes nothing. A socket that keeps
-sending well past the limit (FLOOD_FACTOR times the burst refused within FLOOD_WINDOW seconds) is
-disconnected. The state is per process, in memory, keyed by socket, and dropped on disconnect.
+at once (a reconnect's catch-up, a stall that queued events); an event costs one token, plus one per
+16 KiB it carries. Over that, an event is refused with `slow_down` before any handler, database or
+session work, and changes nothing. A socket that keeps sending well past the limit (FLOOD_FACTOR times
+the burst refused within FLOOD_WINDOW seconds) has its whole connection closed. The state is per process, in memory, keyed by socket, and dropped on disconnect.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from couples.errors import DomainError
 
 FLOOD_FACTOR = 2
 FLOOD_WINDOW = 10.0  # seconds
+BYTES_PER_TOKEN = 16 * 1024  # a large message costs more: 17 tokens for the largest the server accepts
 UNLIMITED_EVENTS = {"connect", "disconnect"}
 log = logging.getLogger(__name__)
 
@@ -44,16 +45,16 @@ class Bucket:
     refused: int = 0
     window_start: float = 0.0
 
-    def take(self, now: float, rate: float, burst: float) -> bool:
-        """Spend one token if there is one; count a refusal otherwise."""
+    def take(self, now: float, rate: float, burst: float, cost: int = 1) -> bool:
+        """Spend `cost` tokens if there are that many; count them as refused otherwise."""
         self.tokens = min(burst, self.tokens + max(0.0, now - self.at) * rate)
         self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.tokens >= cost:
+            self.tokens -= cost
             return True
         if now - self.window_start > FLOOD_WINDOW:
             self.window_start, self.refused = now, 0
-        self.refused += 1
+        self.refused += cost
         return False
 
 
@@ -64,18 +65,24 @@ class EventLimiter:
         self._buckets: dict[str, Bucket] = {}
         self._lock = threading.Lock()
 
-    def take(self, sid: str, rate: float, burst: float, now: float) -> tuple[bool, Bucket]:
-        """Spend a token of sid's bucket (full on first use); return whether there was one, and the bucket."""
+    def take(self, sid: str, rate: float, burst: float, now: float, cost: int = 1) -> tuple[bool, Bucket]:
+        """Spend tokens of sid's bucket (full on first use); return whether there were enough, and the bucket."""
         with self._lock:
             bucket = self._buckets.get(sid)
             if bucket is None:
                 bucket = self._buckets[sid] = Bucket(burst, now)
-            return bucket.take(now, rate, burst), bucket
+            return bucket.take(now, rate, burst, cost), bucket
 
     def forget(self, sid: str) -> None:
         """Drop sid's bucket (on disconnect)."""
         with self._lock:
             self._buckets.pop(sid, None)
+
+
+def cost(args) -> int:
+    """What an event costs: one token, and one more per BYTES_PER_TOKEN of text or bytes it carries."""
+    size = sum(len(arg) for arg in args if isinstance(arg, (bytes, bytearray, str)))
+    return 1 + size // BYTES_PER_TOKEN
 
 
 def monotonic(app) -> Callable[[], float]:
@@ -115,7 +122,8 @@ class LimitedNamespace(Namespace):
             return super().trigger_event(event, *args)
         app = environ["flask.app"]
         burst = app.config["SOCKET_EVENTS_BURST"]
-        allowed, bucket = self.limiter.take(sid, app.config["SOCKET_EVENTS_PER_SECOND"], burst, monotonic(app)())
+        allowed, bucket = self.limiter.take(sid, app.config["SOCKET_EVENTS_PER_SECOND"], burst, monotonic(app)(),
+                                            cost(args[1:]))
         if allowed:
             return super().trigger_event(event, *args)
         return self._refuse(sid, bucket, flooding=bucket.refused >= FLOOD_FACTOR * burst)
@@ -123,8 +131,13 @@ class LimitedNamespace(Namespace):
     def _refuse(self, sid: str, bucket: Bucket, flooding: bool) -> dict:
         error = SlowDown().as_dict()
         if flooding:
-            log.warning("%s: disconnecting socket %s after %d refused events", self.namespace, sid, bucket.refused)
-            self.socketio.server.disconnect(sid, namespace=self.namespace, ignore_queue=True)
+            # The whole connection: a namespace alone would leave its frames still to be read and dropped.
+            log.warning("%s: closing the connection of socket %s after %d refused events", self.namespace, sid,
+                        bucket.refused)
+            server = self.socketio.server
+            server.eio.disconnect(server.manager.eio_sid_from_sid(sid, self.namespace))
+            if server.manager.is_connected(sid, self.namespace):  # e.g. a test client, which has no transport
+                server.disconnect(sid, namespace=self.namespace, ignore_queue=True)
         elif bucket.refused == 1:  # one `error` event per flood window, not one per refused event
             self.socketio.server.emit("error", error, to=sid, namespace=self.namespace)
         return {"ok": False, "error": error}

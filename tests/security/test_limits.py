@@ -9,7 +9,7 @@ from agreements import rooms, service, store
 from agreements.limits import DocumentFull
 from agreements.shape import find_item, new_item, sections
 from config import Config
-from couples.limits import FLOOD_FACTOR, EventLimiter
+from couples.limits import BYTES_PER_TOKEN, FLOOD_FACTOR, EventLimiter, cost
 from extensions import socketio
 from tests.agreements.conftest import add_agreement, agreement, first_document, partner, stored_text  # noqa: F401
 from tests.agreements.wire import NAMESPACE
@@ -154,6 +154,16 @@ def test_the_default_rate_lets_fast_typing_and_a_catch_up_through():
         assert all(limiter.take("sid", rate, burst, now)[0] for _ in range(3))
     now += 5
     assert all(limiter.take("sid", rate, burst, now)[0] for _ in range(int(burst)))
+
+
+def test_a_large_event_costs_more():
+    limiter = EventLimiter()
+    assert cost(["x" * BYTES_PER_TOKEN]) == 2
+    assert cost([7, b"\x00" * (5 * BYTES_PER_TOKEN)]) == 6
+    assert limiter.take("sid", 10, 20, 0.0, cost=16)[0]
+    allowed, bucket = limiter.take("sid", 10, 20, 0.0, cost=6)
+    assert not allowed and bucket.refused == 6
+    assert limiter.take("sid", 10, 20, 0.2, cost=6)[0]
 
 
 def test_over_the_rate_an_event_is_refused_calmly_and_changes_nothing(seconds, agreement, app):
