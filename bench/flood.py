@@ -18,6 +18,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import queue as queue_module
 import signal
 import sys
 import time
@@ -157,9 +158,16 @@ def flooded(server, couples: list[dict], couples_file: Path, options) -> dict:
         process.start()
     time.sleep(3)  # the flood is under way before the measured couples connect
     result = measure(server.url, couples_file, options)
-    floods = [queue.get(timeout=seconds + 60) for _ in processes]
+    floods = []
+    for _ in processes:
+        try:
+            floods.append(queue.get(timeout=seconds + 60))
+        except queue_module.Empty:
+            floods.append({"failed": "a flooder did not report"})
     for process in processes:
-        process.join(timeout=30)
+        process.join(timeout=10)
+        if process.is_alive():
+            process.terminate()
     result["flooders"] = floods
     return result
 
@@ -193,8 +201,11 @@ def main() -> None:
                           ("flood", lambda: flooded(server, couples, couples_file, options))):
             cpu, started = process_cpu(server.pid), time.monotonic()
             result = run()
-            result.update(run=name, load_average=load_average(),
-                          server_cpu=round((process_cpu(server.pid) - cpu) / (time.monotonic() - started), 2))
+            try:
+                used = round((process_cpu(server.pid) - cpu) / (time.monotonic() - started), 2)
+            except FileNotFoundError:  # gunicorn killed the worker as hung and started another
+                used = "worker killed"
+            result.update(run=name, load_average=load_average(), server_cpu=used)
             print(json.dumps(result), flush=True)
             results["runs"].append(result)
             time.sleep(3)
