@@ -23,8 +23,8 @@ class DocumentFull(Invalid):
 
     code = "document_full"
 
-    def __init__(self, message: str = "This document is full. Start a new document, or shorten this one: "
-                                      "deleting text always works."):
+    def __init__(self, message: str = "This document is full: your latest addition is not saved yet. Shorten the "
+                                      "document (deleting always works), or start a new one."):
         super().__init__(message)
 
 
