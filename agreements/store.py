@@ -6,11 +6,13 @@ the commit that holds its update.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 from flask import current_app
 from pycrdt import Doc, get_update, merge_updates
@@ -129,9 +131,15 @@ def _insert(engine: Engine, batch: list[_Append]) -> list[int]:
     return ids
 
 
+@functools.cache
+def _stamp(dialect) -> Callable[[datetime], object]:
+    """How the dialect's driver gets a created_at value (as SQLAlchemy itself would pass it)."""
+    return log_table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+
+
 def _insert_sqlite(engine: Engine, batch: list[_Append]) -> list[int]:
     """The same through the driver: on SQLite, building SQLAlchemy statements cost more than writing the rows."""
-    stamp = log_table.c.created_at.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
+    stamp = _stamp(engine.dialect)
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
