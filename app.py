@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_object(config.TestConfig)
         app.config.update(test_config)
 
+    app.session_interface = SocketAwareSessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.INSTANCE.parent / "migrations"))
     csrf.init_app(app)
@@ -101,6 +103,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register(app)
     _init_pages(app)
     return app
+
+
+class SocketAwareSessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session. A socket's events use the copy of it Flask-SocketIO took at connect
+    (environ["saved_session"]), so the cookie is not decoded and verified again for every event."""
+
+    def open_session(self, app, request):
+        saved = request.environ.get("saved_session")
+        return saved if saved is not None else super().open_session(app, request)
 
 
 def _init_login(app: Flask) -> None:

@@ -44,6 +44,7 @@ class Room:
         self.borrowers = 0  # server-side readers and editors using the room right now
         self.presence: dict[str, dict[int, sync.Presence]] = {}  # sid -> its latest presence per client id
         self.size = SizeGuard()  # refuses growing updates once the document is full
+        self.changes: list[bytes] = []  # each transaction's update on doc, collected by one lasting observer
         self.writers: dict[str, tuple[tuple, bool]] = {}  # sid -> (the socket check it holds for, may write)
 
     def may_write(self, sid: str, verification: tuple) -> bool:
@@ -63,7 +64,8 @@ class Room:
         Everyone waiting for a room would otherwise keep a pooled connection each, and the holder, who
         needs one to catch up and to commit, could wait for the pool forever (seen with 20 couples).
         """
-        db.session.commit()
+        if db.session.registry.has() and db.session().in_transaction():  # (without making a session)
+            db.session.commit()
         with self.lock:
             yield self
         # A released gevent lock is not handed over: let whoever waits take it before this connection's
@@ -75,6 +77,8 @@ class Room:
         self.doc, self.last_id, self.rows = store.load(self.document_id)
         self.ahead = set()
         self.title = read_title(self.doc)
+        self.changes = []
+        self.doc.observe(lambda event, changes=self.changes: changes.append(event.update))
 
     def refresh(self) -> Doc:
         """Catch the document up with rows other processes committed; return it."""
@@ -97,8 +101,9 @@ class Room:
         """Validate, apply and commit a client's update; return what it changed (None: nothing)."""
         doc = self.refresh()
         self.size.admit(doc, update, self.rows)
+        self.changes.clear()
         try:
-            changed = sync.apply_update(doc, update)
+            changed = sync.apply_update(doc, update, self.changes)
         except sync.ProtocolError as error:
             if error.spoils_document:
                 self.doc = None
