@@ -56,5 +56,11 @@ def install(eio_server) -> bool:
             super().__init__(handler, server)
             self.server_args["thread_class"] = PacedReader
 
+        def __call__(self, environ, start_response):
+            # No permessage-deflate: our messages are a few dozen bytes, and each compressing connection
+            # keeps about 300 KiB of zlib state (most of a couple's memory) and spends CPU on every frame.
+            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+            return super().__call__(environ, start_response)
+
     eio_server._async = {**eio_server._async, "websocket": PacedWebSocketWSGI}
     return True
