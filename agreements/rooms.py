@@ -44,7 +44,6 @@ class Room:
         self.borrowers = 0  # server-side readers and editors using the room right now
         self.presence: dict[str, dict[int, sync.Presence]] = {}  # sid -> its latest presence per client id
         self.size = SizeGuard()  # refuses growing updates once the document is full
-        self.changes: list[bytes] = []  # each transaction's update on doc, collected by one lasting observer
         self.writers: dict[str, tuple[tuple, bool]] = {}  # sid -> (the socket check it holds for, may write)
 
     def may_write(self, sid: str, verification: tuple) -> bool:
@@ -77,8 +76,6 @@ class Room:
         self.doc, self.last_id, self.rows = store.load(self.document_id)
         self.ahead = set()
         self.title = read_title(self.doc)
-        self.changes = []
-        self.doc.observe(lambda event, changes=self.changes: changes.append(event.update))
 
     def refresh(self) -> Doc:
         """Catch the document up with rows other processes committed; return it."""
@@ -101,9 +98,8 @@ class Room:
         """Validate, apply and commit a client's update; return what it changed (None: nothing)."""
         doc = self.refresh()
         self.size.admit(doc, update, self.rows)
-        self.changes.clear()
         try:
-            changed = sync.apply_update(doc, update, self.changes)
+            changed = sync.apply_update(doc, update)
         except sync.ProtocolError as error:
             if error.spoils_document:
                 self.doc = None

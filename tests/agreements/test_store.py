@@ -70,6 +70,27 @@ def test_a_room_alone_reads_nothing_more_from_the_log(app, linked_couple, first_
     assert stored_text(document.id, item_id) == "one two "
 
 
+def test_a_room_lets_go_of_the_documents_it_no_longer_uses(app, linked_couple, first_document):
+    """Reloading (after a refused update, or a compaction) must free the old document: thousands of refused
+    updates once held hundreds of MiB, because a pycrdt Doc that keeps an observer is never freed."""
+    import gc
+    import weakref
+
+    couple, alice, _ = linked_couple()
+    document = first_document(couple)
+    item_id = add_agreement(document)
+    room = Room(document.id, couple.id)
+    words = typed(document, item_id, ["one ", "two "])
+    with room.lock:
+        room.receive(words[0], alice.id)
+        old = weakref.ref(room.doc)
+        room.reload()
+        room.receive(words[1], alice.id)
+    gc.collect()
+    assert old() is None
+    assert str(find_item(room.doc, item_id)["text"]) == "one two "
+
+
 def test_merging_many_updates_equals_applying_them(app):
     doc = Doc()
     updates = []
