@@ -99,3 +99,29 @@ def fingerprint(skip: tuple[str, ...] = ()) -> dict[str, list]:
 def changed_tables(before: dict, after: dict) -> list[str]:
     """The tables whose rows differ between two fingerprints."""
     return sorted(t for t in before.keys() | after.keys() if before.get(t) != after.get(t))
+
+
+# Outcomes of a socket case for a role.
+ACCEPTED = "accepted"  # connect: the socket is open
+OK = "ok"  # an event: acknowledged {"ok": true, ...}; disconnect: done
+REFUSED = "refused"  # connect refused; an event answered {"ok": false, "error": {...}} and nothing changed
+CLOSED = "closed"  # the role cannot open this namespace at all, so it cannot send the event
+
+
+@dataclass
+class SocketCase:
+    """One Socket.IO event of one namespace (connect and disconnect included), how to send it, what each role gets.
+
+    `args(world)` are the event's arguments, aimed at the world's couple's objects; `before(send, world)` runs
+    on the open socket first (e.g. join the document), while the person still has the access they had."""
+
+    namespace: str
+    event: str
+    expect: dict[str, str]
+    args: Callable[[World], tuple] = lambda world: ()
+    before: Callable[[Callable, World], object] | None = None
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.namespace} {self.event}{' ' + self.label if self.label else ''}"
