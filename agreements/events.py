@@ -10,7 +10,7 @@ import logging
 import re
 
 from flask import request
-from flask_socketio import Namespace, emit, join_room, leave_room
+from flask_socketio import emit, join_room, leave_room
 
 from agreements import sync
 from agreements.rooms import NAMESPACE, Room, room_name, rooms
@@ -18,6 +18,7 @@ from agreements.service import document_for_member
 from couples.access import couple_for_member, current_couple, may_write
 from couples.errors import DomainError, NotFound, ReadOnly
 from couples.live import socket_user, track_socket, untrack_socket
+from couples.sockets import Namespace
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,10 @@
 """The /couple Socket.IO namespace: presence of the partner, and the couple's room for live events."""
-from flask_socketio import Namespace, emit, join_room
+from flask_socketio import emit, join_room
 
 from couples.access import current_couple
 from couples.linking import pending_couple
 from couples.live import couple_room, is_connected, socket_user, track_socket, untrack_socket
+from couples.sockets import Namespace
 
 NAMESPACE = "/couple"
 

@@ -5,12 +5,13 @@ Every handler checks again who is asking; the "writing..." signal is passed on a
 import logging
 
 from flask import request
-from flask_socketio import Namespace, join_room
+from flask_socketio import join_room
 
 from couples import access
 from couples.dialogue import service
 from couples.errors import DomainError, Invalid, NotFound
 from couples.live import couple_room, socket_user, track_socket, untrack_socket
+from couples.sockets import Namespace
 from extensions import socketio
 
 NAMESPACE = "/dialogue"
