@@ -243,6 +243,8 @@ def fuzz(world: FuzzWorld, total: int, connections: tuple[str, ...], seed: int =
             assert _worker_pid(server) == pid, "the worker process was replaced: it crashed"
             assert requests.get(server.url + "/login", timeout=10).status_code == 200
             assert all(client.sio.connected for client in clients), "the server closed a fuzzing connection"
+            if total >= 10_000 and (start // BATCH) % 10 == 9:
+                print(f"  {stats.sent} events sent after {time.monotonic() - started:.0f} s", flush=True)
     finally:
         for client in clients:
             client.close()
@@ -290,5 +292,6 @@ def test_a_short_fuzzing_run_breaks_nothing(fuzz_world):
 
 
 @pytest.mark.long
+@pytest.mark.timeout(1800)
 def test_a_hundred_thousand_payloads_break_nothing(fuzz_world):
     _run_and_check(fuzz_world, 100_000, ("alice", "alice", "alice", "carol"))
