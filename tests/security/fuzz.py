@@ -126,7 +126,7 @@ def mutate(message: bytes, rng: random.Random) -> bytes:
 
 @dataclass
 class Payload:
-    """One event to send: its namespace, name and arguments; `update` marks a well-formed yjs message."""
+    """One event to send: its namespace, name and arguments; kind "yjs" marks a yjs event of the right arity."""
 
     namespace: str
     event: str
@@ -137,11 +137,12 @@ class Payload:
 class Payloads:
     """A reproducible stream of payloads aimed at one couple's objects (and at another couple's)."""
 
-    def __init__(self, seed: int, junk: list, messages: list[bytes], ids: dict):
+    def __init__(self, seed: int, junk: list, messages: list[bytes], ids: dict, own_doc: int):
         self.rng = random.Random(seed)
         self.junk = junk
-        self.messages = messages
+        self.messages = messages  # real messages about own_doc, the document the sending connection joined
         self.ids = ids  # doc, other_doc, dialogue, other_dialogue
+        self.own_doc = own_doc
 
     def _value(self):
         rng = self.rng
@@ -174,11 +175,11 @@ class Payloads:
         message = rng.choice(self.messages)
         roll = rng.random()
         data = message if roll < 0.1 else mutate(message, rng)
-        document = self.ids["doc"] if rng.random() < 0.9 else self._value()
+        document = self.own_doc if rng.random() < 0.9 else self._value()
         args = (document, data)
         if rng.random() < 0.05:  # wrong arity around a real message
             args = rng.choice([(document,), (data,), (document, data, self._value()), (data, document)])
-        return Payload("/agreements", "yjs", args, "yjs" if len(args) == 2 and args[0] == self.ids["doc"] else "junk")
+        return Payload("/agreements", "yjs", args, "yjs" if len(args) == 2 else "junk")
 
     def next(self) -> Payload:
         rng = self.rng
