@@ -126,9 +126,9 @@ def _register(app: Flask) -> None:
     from agreements.views import bp as agreements_bp
     from couples.dialogue.events import NAMESPACE as DIALOGUE_NAMESPACE, DialogueNamespace
     from couples.dialogue.views import bp as dialogue_bp
-    from couples.events import NAMESPACE, CoupleNamespace
+    from couples.events import NAMESPACE, CoupleNamespace, announce_unlinked
     from couples.ledger.views import bp as ledger_bp
-    from couples.linking import couple_linked
+    from couples.linking import couple_linked, couple_unlinked
     from couples.privacy.views import bp as privacy_bp
     from couples.views import bp as couples_bp
 
@@ -142,6 +142,7 @@ def _register(app: Flask) -> None:
     socketio.on_namespace(DialogueNamespace(DIALOGUE_NAMESPACE))
     socketio.on_error_default(_unexpected_socket_error)
     couple_linked.connect(create_first_document)
+    couple_unlinked.connect(announce_unlinked)
 
 
 def _unexpected_socket_error(error: Exception) -> dict:

@@ -63,6 +63,12 @@ class Config:
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     SOCKETIO_ALLOWED_ORIGINS = [o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o] or None
     SOCKETIO_MAX_PAYLOAD = 512 * 1024
+    # A socket's login session and write access are read again at most this often while it sends events;
+    # in between, revocation is pushed (the affected sockets are closed on every process).
+    SOCKET_RECHECK_SECONDS = float(os.environ.get("SOCKET_RECHECK_SECONDS", 10))
+    # Several processes append to the documents' logs (they share rooms through the message queue): each
+    # reads what the others committed before using a document. One process alone needs no such read.
+    AGREEMENTS_SHARED_LOG = _flag("AGREEMENTS_SHARED_LOG", SOCKETIO_MESSAGE_QUEUE is not None)
     SOCKETIO_SERIALIZER = "msgpack"
 
     # Where the quick exit goes: a neutral, everyday site.
@@ -89,6 +95,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_MESSAGE_QUEUE = None
+    AGREEMENTS_SHARED_LOG = False
     # Flask-SocketIO's test client speaks only the default serializer; real-server tests cover msgpack.
     SOCKETIO_SERIALIZER = "default"
     QUICK_EXIT_URL = "about:blank"

@@ -15,9 +15,9 @@ from flask_socketio import emit, join_room, leave_room
 from agreements import sync
 from agreements.rooms import NAMESPACE, Room, room_name, rooms
 from agreements.service import document_for_member
-from couples.access import couple_for_member, current_couple, may_write
+from couples.access import couple_for_member, current_couple
 from couples.errors import DomainError, NotFound, ReadOnly
-from couples.live import socket_user, track_socket, untrack_socket
+from couples.live import socket_user, socket_verification, track_socket, untrack_socket
 from couples.sockets import Namespace
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,12 @@ def _refused(error: DomainError, document_id=None) -> dict:
 def _user():
     user = socket_user()
     if user is None:
-        raise NotFound("Please sign in again.", code="signed_out")
+        raise _signed_out()
     return user
+
+
+def _signed_out() -> NotFound:
+    return NotFound("Please sign in again.", code="signed_out")
 
 
 def _own_presence(user, room: Room, entries: list[sync.Presence]) -> list[sync.Presence]:
@@ -117,17 +121,19 @@ class AgreementsNamespace(Namespace):
         try:
             if extra:
                 raise sync.Malformed("A message has exactly two parts: the document and the bytes.")
-            user = _user()
+            verification = socket_verification()
+            if verification is None:
+                raise _signed_out()
             room = rooms().joined(request.sid, document_id)
             if room is None:
                 raise NotFound("Open the document first.", code="not_joined")
             message = sync.parse_message(data)
             if message.kind == sync.AWARENESS:
-                self._presence(user, room, message)
+                self._presence(_user(), room, message)
             elif message.kind == sync.STEP1:
-                self._sync(user, room, message)
+                self._sync(_user(), room, message)
             else:
-                self._update(user, room, message)
+                self._update(verification, room, message)
         except DomainError as error:
             return _refused(error, document_id)
         return OK
@@ -140,9 +146,9 @@ class AgreementsNamespace(Namespace):
             if may_edit:
                 emit("yjs", (room.document_id, room.step1()))
 
-    def _update(self, user, room: Room, message: sync.Message) -> None:
-        user_id = user.id  # read before the lock's commit expires the user
-        if not may_write(user_id, room.couple_id):  # joined, so a member: only linked-ness can have changed
+    def _update(self, verification: tuple, room: Room, message: sync.Message) -> None:
+        user_id = verification[0]
+        if not room.may_write(request.sid, verification):
             raise ReadOnly()
         with room.locked():
             changed = room.receive(message.payload, user_id)

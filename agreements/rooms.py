@@ -15,6 +15,7 @@ from pycrdt import Doc
 
 from agreements import store, sync
 from agreements.shape import read_title
+from couples.access import may_write
 from extensions import db, socketio
 
 NAMESPACE = "/agreements"
@@ -41,6 +42,17 @@ class Room:
         self.sids: set[str] = set()
         self.borrowers = 0  # server-side readers and editors using the room right now
         self.presence: dict[str, dict[int, sync.Presence]] = {}  # sid -> its latest presence per client id
+        self.writers: dict[str, tuple[tuple, bool]] = {}  # sid -> (the socket check it holds for, may write)
+
+    def may_write(self, sid: str, verification: tuple) -> bool:
+        """Whether sid's user may change the document, read once per check of the socket's login session.
+
+        Joined, so a member; only linked-ness can change, and unlinking closes the sockets.
+        """
+        known = self.writers.get(sid)
+        if known is None or known[0] != verification:
+            known = self.writers[sid] = (verification, may_write(verification[0], self.couple_id))
+        return known[1]
 
     @contextmanager
     def locked(self) -> Iterator["Room"]:
@@ -66,6 +78,8 @@ class Room:
         """Catch the document up with rows other processes committed; return it."""
         if self.doc is None:
             self.reload()
+            return self.doc
+        if not store.log_is_shared():  # this process writes every row, and the room holds them all
             return self.doc
         rows = store.read_log(self.document_id, self.last_id)
         for row_id, data in rows:
@@ -113,7 +127,10 @@ class Room:
             self.doc = None  # it holds a change the log does not: start again from the log
             raise
         self.title = title
-        self.ahead.add(row_id)
+        if store.log_is_shared():
+            self.ahead.add(row_id)
+        else:
+            self.last_id = row_id
         self.rows += 1
         if self.rows > store.compact_after():
             store.compact(self.document_id)
@@ -163,6 +180,7 @@ class Rooms:
             if room is None or sid not in room.sids:
                 return None
             room.sids.discard(sid)
+            room.writers.pop(sid, None)
             self._drop_if_unused(room)
             return room
 

@@ -176,6 +176,15 @@ def count(document_id: int) -> int:
     return db.session.scalar(select(func.count()).where(log_table.c.document_id == document_id))
 
 
+def log_is_shared() -> bool:
+    """Whether other processes append to the logs too (several processes share the database).
+
+    When not, every row of a document's log is written through its one room in this process, and
+    the room needs no catch-up read before using its document.
+    """
+    return current_app.config["AGREEMENTS_SHARED_LOG"]
+
+
 def compact_after() -> int:
     """Return the log length past which a document is compacted."""
     return current_app.config.get("AGREEMENTS_COMPACT_AFTER", COMPACT_AFTER)

@@ -3,8 +3,9 @@ from flask_socketio import emit, join_room
 
 from couples.access import current_couple
 from couples.linking import pending_couple
-from couples.live import couple_room, is_connected, socket_user, track_socket, untrack_socket
+from couples.live import couple_room, disconnect_sockets, is_connected, socket_user, track_socket, untrack_socket
 from couples.sockets import Namespace
+from extensions import socketio
 
 NAMESPACE = "/couple"
 
@@ -12,6 +13,12 @@ NAMESPACE = "/couple"
 def presence_for(viewer, partner) -> bool:
     """Whether the viewer may see the partner as here now: both share presence and the partner is connected."""
     return bool(partner and viewer.share_presence and partner.share_presence and is_connected(partner.id, NAMESPACE))
+
+
+def announce_unlinked(couple) -> None:
+    """Tell both partners' open pages that the couple is now an archive, then close all the couple's sockets."""
+    socketio.emit("unlinked", {}, to=couple_room(couple.id), namespace=NAMESPACE)
+    disconnect_sockets(couple_id=couple.id)
 
 
 class CoupleNamespace(Namespace):

@@ -8,7 +8,8 @@ asserts: the listed refusal, no room traffic reaching the couple's partner, noth
 asker, and every table unchanged (the connection bookkeeping in live_socket aside).
 
 A deleted account is tried twice: connecting with the old cookie (refused), and on a socket opened while she was
-still a member that nothing closed (the route would close it): every handler must refuse on its own.
+still a member that nothing closed (the route would close it at once): from the next check of its login session
+(at most SOCKET_RECHECK_SECONDS later) every handler must refuse on its own.
 """
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ def _observer(worlds, role):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_socket_event_answers_as_listed(case, role, worlds, app, login, socket_client):
+def test_socket_event_answers_as_listed(case, role, worlds, app, clock, login, socket_client):
     world, namespace = worlds[role], case.namespace
     watcher = _watch(Person(app, login, socket_client, _observer(worlds, role)), case, world)
     asker = Person(app, login, socket_client, world.me)
@@ -128,7 +129,8 @@ def test_socket_event_answers_as_listed(case, role, worlds, app, login, socket_c
             if case.before:
                 case.before(send, world)
             if role == "deleted":
-                delete_account(world)  # her socket stays open, as if its closing were lost
+                delete_account(world)  # her socket stays open, as if its closing were lost...
+                clock.advance(seconds=app.config["SOCKET_RECHECK_SECONDS"] + 1)  # ...until its session is re-read
             _received(socket, namespace)
             _received(watcher, namespace)
             before = fingerprint(BOOKKEEPING)

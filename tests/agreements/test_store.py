@@ -1,9 +1,11 @@
 """The update log: appends, catching up from it, and compaction into one snapshot."""
 from pycrdt import Doc, Text
+from sqlalchemy import event
 
 from agreements import store
 from agreements.rooms import Room
 from agreements.shape import find_item
+from extensions import db
 from tests.agreements.conftest import add_agreement, stored_doc, stored_text
 
 
@@ -34,6 +36,7 @@ def test_the_log_is_compacted_into_one_snapshot_past_the_threshold(app, linked_c
 
 
 def test_a_room_elsewhere_catches_up_after_compaction(app, linked_couple, first_document):
+    app.config["AGREEMENTS_SHARED_LOG"] = True  # two processes, each with its room of the document
     couple, alice, _ = linked_couple()
     document = first_document(couple)
     item_id = add_agreement(document)
@@ -48,6 +51,31 @@ def test_a_room_elsewhere_catches_up_after_compaction(app, linked_couple, first_
     store.compact(document.id)
     assert [row_id for row_id, _ in store.read_log(document.id)] == [max(r for r, _ in store.read_log(document.id))]
     assert str(find_item(elsewhere.refresh(), item_id)["text"]) == "one two three "
+
+
+def test_a_room_alone_reads_nothing_more_from_the_log(app, linked_couple, first_document):
+    """One process writes every row through its room: using the document needs no catch-up read."""
+    couple, alice, _ = linked_couple()
+    document = first_document(couple)
+    item_id = add_agreement(document)
+    room = Room(document.id, couple.id)
+    words = typed(document, item_id, ["one ", "two "])
+    alice_id = alice.id
+    with room.lock:
+        room.receive(words[0], alice_id)
+        statements = []
+
+        def note(connection, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            room.receive(words[1], alice_id)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+    assert statements  # the update was written...
+    assert not [s for s in statements if s.lstrip().upper().startswith("SELECT")]  # ...and nothing read
+    assert str(find_item(room.refresh(), item_id)["text"]) == "one two "
 
 
 def test_merging_many_updates_equals_applying_them(app):
