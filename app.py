@@ -153,8 +153,20 @@ def _register(app: Flask) -> None:
     socketio.on_namespace(CoupleNamespace(NAMESPACE))
     socketio.on_namespace(agreements_events.AgreementsNamespace(agreements_events.NAMESPACE))
     socketio.on_namespace(DialogueNamespace(DIALOGUE_NAMESPACE))
+    socketio.on_error_default(_unexpected_socket_error)
     couple_linked.connect(create_first_document)
     couple_unlinked.connect(announce_unlinked)
+
+
+def _unexpected_socket_error(error: Exception) -> dict:
+    """A handler raised what no refusal covers: log it with its traceback, answer calmly like any refusal."""
+    from flask_socketio import emit
+
+    log.exception("socket event %r on %s failed for user %s", getattr(request, "event", {}).get("message"),
+                  getattr(request, "namespace", None), getattr(current_user, "id", None), exc_info=error)
+    answer = {"code": "internal", "message": "Something went wrong on our side. What you saved before is safe."}
+    emit("error", answer)
+    return {"ok": False, "error": answer}
 
 
 def _init_pages(app: Flask) -> None:

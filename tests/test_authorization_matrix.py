@@ -1,4 +1,4 @@
-"""Every route × {anonymous, member, member of another couple, former partner} answers as listed.
+"""Every route × {anonymous, member, member of another couple, former partner, deleted account} answers as listed.
 
 A route that exists without an entry in some tests/<feature>/authz_cases.py fails the suite.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import tests
-from tests.authz import ROLES, World
+from tests.authz import ROLES, build_worlds, changed_tables, delete_account, fingerprint
 
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
@@ -49,37 +49,28 @@ def test_every_case_names_a_real_route(app):
 
 
 @pytest.fixture
-def worlds(app, linked_couple, make_user):
-    """Alice and Bob (linked), Carol and Dan (linked), Erin and Frank (unlinked), each feature's objects seeded."""
-    from couples import linking
+def worlds(app, linked_couple):
+    """A World per role, each feature's objects seeded (see tests.authz.build_worlds)."""
+    return build_worlds(linked_couple, MODULES)
 
-    ab, alice, bob = linked_couple("Alice Moreau", "Bob Lindqvist")
-    cd, carol, dan = linked_couple("Carol Nguyen", "Dan Okafor")
-    ef, erin, frank = linked_couple("Erin Castillo", "Frank Adeyemi")
-    made = {
-        "member": World(ab, alice, bob),
-        "other": World(ab, carol, dan),
-        "former": World(ef, erin, frank),
-        "anonymous": World(ab, None, None),
-    }
-    seeded = {}
-    for couple, a, b in ((ab, alice, bob), (cd, carol, dan), (ef, erin, frank)):
-        seeded[couple.id] = World(couple, a, b)
-        for module in MODULES:
-            if hasattr(module, "seed"):
-                module.seed(seeded[couple.id])
-    linking.unlink(ef, frank)
-    for world in made.values():
-        world.ids = seeded[world.couple.id].ids
-    return made
+
+SEEN_BY_MEMBERS_ONLY = ("We take a break when a fight gets too hot.", "Good-morning message", "We both go quiet.")
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.endpoint}")
 def test_route_answers_as_listed(case, role, worlds, client, login):
-    """The route gives the listed status to the role, and never a server error."""
+    """The route gives the listed status to the role, and never a server error.
+
+    Signed-out people (anonymous, and a deleted account's old cookie) read and write nothing: the database is
+    unchanged and the page shows nothing of the couple."""
     world = worlds[role]
     browser = login(client, world.me) if world.me else None
+    if role == "deleted":
+        delete_account(world)
+        browser = None  # the old cookie is still sent; it must count for nothing
+    outsider = browser is None
+    before = fingerprint() if outsider else None
     url = case.url(world)
     if case.method == "GET":
         response = client.get(url)
@@ -92,5 +83,25 @@ def test_route_answers_as_listed(case, role, worlds, client, login):
             data.setdefault("csrf_token", Browser(client).token("/login"))
         response = client.open(url, method=case.method, data=data)
     assert response.status_code in case.expected(role), (
-        f"{case.method} {url} as {role}: {response.status_code}, expected {case.expect[role]}"
+        f"{case.method} {url} as {role}: {response.status_code}, expected {case.expected(role)}"
     )
+    if outsider:
+        assert not changed_tables(before, fingerprint()), f"{case.method} {url} as {role} wrote"
+        page = response.get_data(as_text=True)
+        secrets = SEEN_BY_MEMBERS_ONLY + tuple(p.display_name for p in (world.partner,) if p)
+        assert not [s for s in secrets if s in page], f"{case.method} {url} as {role} showed the couple's data"
+
+
+def test_a_deleted_account_cannot_sign_in_again(worlds, client, login):
+    """The tombstone keeps no e-mail or password: the old credentials fail, on the form and in the service."""
+    from couples import accounts
+    from tests.conftest import PASSWORD, Browser
+
+    world = worlds["deleted"]
+    login(client, world.me)
+    email = delete_account(world)
+    assert client.get("/account").status_code == 302  # the old cookie is signed out
+    response = Browser(client).post("/login", {"email": email, "password": PASSWORD}, page="/login")
+    assert response.status_code != 302 and "/account" not in response.headers.get("Location", "")
+    assert accounts.authenticate(email, PASSWORD) is None
+    assert world.me.email is None and world.me.password_hash is None
