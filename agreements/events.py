@@ -20,7 +20,6 @@ from couples.access import couple_for_member, current_couple
 from couples.errors import DomainError, NotFound, ReadOnly
 from couples.limits import LimitedNamespace
 from couples.live import socket_user, socket_verification, track_socket, untrack_socket
-from couples.sockets import Namespace
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,6 @@ from couples.access import current_couple
 from couples.linking import pending_couple
 from couples.limits import LimitedNamespace
 from couples.live import couple_room, disconnect_sockets, is_connected, socket_user, track_socket, untrack_socket
-from couples.sockets import Namespace
 from extensions import socketio
 
 NAMESPACE = "/couple"

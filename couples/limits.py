@@ -14,10 +14,9 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from flask_socketio import Namespace
-
 from agreements.store import let_others_run
 from couples.errors import DomainError
+from couples.sockets import Namespace
 
 FLOOD_FACTOR = 2
 FLOOD_WINDOW = 10.0  # seconds
@@ -110,7 +109,7 @@ class LimitedNamespace(Namespace):
             let_others_run()
 
     def _limited(self, event, *args):
-        if event in UNLIMITED_EVENTS or not args:
+        if not args or (event in UNLIMITED_EVENTS and self._from_server(event, *args)):
             try:
                 return super().trigger_event(event, *args)
             finally:
@@ -126,9 +125,9 @@ class LimitedNamespace(Namespace):
                                             cost(args[1:]))
         if allowed:
             return super().trigger_event(event, *args)
-        return self._refuse(sid, bucket, flooding=bucket.refused >= FLOOD_FACTOR * burst)
+        return self._over_rate(sid, bucket, flooding=bucket.refused >= FLOOD_FACTOR * burst)
 
-    def _refuse(self, sid: str, bucket: Bucket, flooding: bool) -> dict:
+    def _over_rate(self, sid: str, bucket: Bucket, flooding: bool) -> dict:
         error = SlowDown().as_dict()
         if flooding:
             # The whole connection: a namespace alone would leave its frames still to be read and dropped.

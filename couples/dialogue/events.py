@@ -12,7 +12,6 @@ from couples.dialogue import service
 from couples.errors import DomainError, Invalid, NotFound
 from couples.limits import LimitedNamespace
 from couples.live import couple_room, socket_user, track_socket, untrack_socket
-from couples.sockets import Namespace
 from extensions import socketio
 
 NAMESPACE = "/dialogue"
