@@ -4,12 +4,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config
+from couples import websocket
 from couples.errors import DomainError
 from extensions import BinaryMsgPackPacket, csrf, db, limiter, login_manager, migrate, socketio, talisman
 
@@ -65,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_object(config.TestConfig)
         app.config.update(test_config)
 
+    app.session_interface = SocketAwareSessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.INSTANCE.parent / "migrations"))
     csrf.init_app(app)
@@ -96,9 +99,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         logger=False,
         engineio_logger=False,
     )
+    websocket.install(socketio.server.eio)  # one client sending flat out must not hold the process (gevent)
     _register(app)
     _init_pages(app)
     return app
+
+
+class SocketAwareSessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session. A socket's events use the copy of it Flask-SocketIO took at connect
+    (environ["saved_session"]), so the cookie is not decoded and verified again for every event."""
+
+    def open_session(self, app, request):
+        saved = request.environ.get("saved_session")
+        return saved if saved is not None else super().open_session(app, request)
 
 
 def _init_login(app: Flask) -> None:
@@ -126,9 +139,9 @@ def _register(app: Flask) -> None:
     from agreements.views import bp as agreements_bp
     from couples.dialogue.events import NAMESPACE as DIALOGUE_NAMESPACE, DialogueNamespace
     from couples.dialogue.views import bp as dialogue_bp
-    from couples.events import NAMESPACE, CoupleNamespace
+    from couples.events import NAMESPACE, CoupleNamespace, announce_unlinked
     from couples.ledger.views import bp as ledger_bp
-    from couples.linking import couple_linked
+    from couples.linking import couple_linked, couple_unlinked
     from couples.privacy.views import bp as privacy_bp
     from couples.views import bp as couples_bp
 
@@ -141,6 +154,7 @@ def _register(app: Flask) -> None:
     socketio.on_namespace(agreements_events.AgreementsNamespace(agreements_events.NAMESPACE))
     socketio.on_namespace(DialogueNamespace(DIALOGUE_NAMESPACE))
     couple_linked.connect(create_first_document)
+    couple_unlinked.connect(announce_unlinked)
 
 
 def _init_pages(app: Flask) -> None:

@@ -63,13 +63,27 @@ class Config:
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     SOCKETIO_ALLOWED_ORIGINS = [o for o in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",") if o] or None
     SOCKETIO_MAX_PAYLOAD = 512 * 1024
+    # A socket's login session and write access are read again at most this often while it sends events;
+    # in between, revocation is pushed (the affected sockets are closed on every process).
+    SOCKET_RECHECK_SECONDS = float(os.environ.get("SOCKET_RECHECK_SECONDS", 10))
+    # Several processes append to the documents' logs (they share rooms through the message queue): each
+    # reads what the others committed before using a document. One process alone needs no such read.
+    AGREEMENTS_SHARED_LOG = _flag("AGREEMENTS_SHARED_LOG", SOCKETIO_MESSAGE_QUEUE is not None)
     SOCKETIO_SERIALIZER = "msgpack"
+    # Per socket: events per second on average and at once (over that: `slow_down`; two bursts refused
+    # within 10 s: disconnected), and agreements documents open at once (over that: `too_many_documents`).
+    SOCKET_EVENTS_PER_SECOND = float(os.environ.get("SOCKET_EVENTS_PER_SECOND", 100))
+    SOCKET_EVENTS_BURST = int(os.environ.get("SOCKET_EVENTS_BURST", 400))
+    AGREEMENTS_MAX_OPEN_DOCUMENTS = int(os.environ.get("AGREEMENTS_MAX_OPEN_DOCUMENTS", 8))
+    # Encoded state of one agreements document; past it, only deletions are accepted (`document_full`).
+    AGREEMENTS_MAX_DOCUMENT_BYTES = int(os.environ.get("AGREEMENTS_MAX_DOCUMENT_BYTES", 2 * 1024 * 1024))
 
     # Where the quick exit goes: a neutral, everyday site.
     QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.wikipedia.org/")
 
-    # Time source; tests replace it to move the clock without sleeping.
+    # Time sources; tests replace them to move the clock without sleeping (NOW: wall clock, MONOTONIC: seconds).
     NOW = None
+    MONOTONIC = None
 
     MAX_CONTENT_LENGTH = 1024 * 1024  # no form of ours needs more; larger bodies get a 413
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which idles out on its own
@@ -89,6 +103,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_MESSAGE_QUEUE = None
+    AGREEMENTS_SHARED_LOG = False
     # Flask-SocketIO's test client speaks only the default serializer; real-server tests cover msgpack.
     SOCKETIO_SERIALIZER = "default"
     QUICK_EXIT_URL = "about:blank"

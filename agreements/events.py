@@ -10,14 +10,16 @@ import logging
 import re
 
 from flask import request
-from flask_socketio import Namespace, emit, join_room, leave_room
+from flask_socketio import emit, join_room, leave_room
 
 from agreements import sync
+from agreements.limits import admit_join
 from agreements.rooms import NAMESPACE, Room, room_name, rooms
 from agreements.service import document_for_member
-from couples.access import couple_for_member, current_couple, may_write
+from couples.access import couple_for_member, current_couple
 from couples.errors import DomainError, NotFound, ReadOnly
-from couples.live import socket_user, track_socket, untrack_socket
+from couples.limits import LimitedNamespace
+from couples.live import socket_user, socket_verification, track_socket, untrack_socket
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +37,12 @@ def _refused(error: DomainError, document_id=None) -> dict:
 def _user():
     user = socket_user()
     if user is None:
-        raise NotFound("Please sign in again.", code="signed_out")
+        raise _signed_out()
     return user
+
+
+def _signed_out() -> NotFound:
+    return NotFound("Please sign in again.", code="signed_out")
 
 
 def _own_presence(user, room: Room, entries: list[sync.Presence]) -> list[sync.Presence]:
@@ -67,7 +73,7 @@ def _leave(room: Room, sid: str) -> None:
                 room.broadcast(sync.awareness_message(farewell), skip_sid=sid)
 
 
-class AgreementsNamespace(Namespace):
+class AgreementsNamespace(LimitedNamespace):
     """Live sync of agreements documents between the partners of a couple."""
 
     def on_connect(self, auth=None):
@@ -91,6 +97,7 @@ class AgreementsNamespace(Namespace):
         document_id = payload.get("doc") if isinstance(payload, dict) and not extra else None
         try:
             document = document_for_member(_user(), document_id)
+            admit_join(rooms().of(request.sid), document.id)
         except DomainError as error:
             return _refused(error, document_id)
         room = rooms().enter(document.id, document.couple_id, request.sid)
@@ -116,17 +123,19 @@ class AgreementsNamespace(Namespace):
         try:
             if extra:
                 raise sync.Malformed("A message has exactly two parts: the document and the bytes.")
-            user = _user()
+            verification = socket_verification()
+            if verification is None:
+                raise _signed_out()
             room = rooms().joined(request.sid, document_id)
             if room is None:
                 raise NotFound("Open the document first.", code="not_joined")
             message = sync.parse_message(data)
             if message.kind == sync.AWARENESS:
-                self._presence(user, room, message)
+                self._presence(_user(), room, message)
             elif message.kind == sync.STEP1:
-                self._sync(user, room, message)
+                self._sync(_user(), room, message)
             else:
-                self._update(user, room, message)
+                self._update(verification, room, message)
         except DomainError as error:
             return _refused(error, document_id)
         return OK
@@ -139,9 +148,9 @@ class AgreementsNamespace(Namespace):
             if may_edit:
                 emit("yjs", (room.document_id, room.step1()))
 
-    def _update(self, user, room: Room, message: sync.Message) -> None:
-        user_id = user.id  # read before the lock's commit expires the user
-        if not may_write(user_id, room.couple_id):  # joined, so a member: only linked-ness can have changed
+    def _update(self, verification: tuple, room: Room, message: sync.Message) -> None:
+        user_id = verification[0]
+        if not room.may_write(request.sid, verification):
             raise ReadOnly()
         with room.locked():
             changed = room.receive(message.payload, user_id)

@@ -14,7 +14,9 @@ from flask import current_app
 from pycrdt import Doc
 
 from agreements import store, sync
+from agreements.limits import SizeGuard
 from agreements.shape import read_title
+from couples.access import may_write
 from extensions import db, socketio
 
 NAMESPACE = "/agreements"
@@ -41,6 +43,19 @@ class Room:
         self.sids: set[str] = set()
         self.borrowers = 0  # server-side readers and editors using the room right now
         self.presence: dict[str, dict[int, sync.Presence]] = {}  # sid -> its latest presence per client id
+        self.size = SizeGuard()  # refuses growing updates once the document is full
+        self.changes: list[bytes] = []  # each transaction's update on doc, collected by one lasting observer
+        self.writers: dict[str, tuple[tuple, bool]] = {}  # sid -> (the socket check it holds for, may write)
+
+    def may_write(self, sid: str, verification: tuple) -> bool:
+        """Whether sid's user may change the document, read once per check of the socket's login session.
+
+        Joined, so a member; only linked-ness can change, and unlinking closes the sockets.
+        """
+        known = self.writers.get(sid)
+        if known is None or known[0] != verification:
+            known = self.writers[sid] = (verification, may_write(verification[0], self.couple_id))
+        return known[1]
 
     @contextmanager
     def locked(self) -> Iterator["Room"]:
@@ -49,7 +64,8 @@ class Room:
         Everyone waiting for a room would otherwise keep a pooled connection each, and the holder, who
         needs one to catch up and to commit, could wait for the pool forever (seen with 20 couples).
         """
-        db.session.commit()
+        if db.session.registry.has() and db.session().in_transaction():  # (without making a session)
+            db.session.commit()
         with self.lock:
             yield self
         # A released gevent lock is not handed over: let whoever waits take it before this connection's
@@ -61,11 +77,15 @@ class Room:
         self.doc, self.last_id, self.rows = store.load(self.document_id)
         self.ahead = set()
         self.title = read_title(self.doc)
+        self.changes = []
+        self.doc.observe(lambda event, changes=self.changes: changes.append(event.update))
 
     def refresh(self) -> Doc:
         """Catch the document up with rows other processes committed; return it."""
         if self.doc is None:
             self.reload()
+            return self.doc
+        if not store.log_is_shared():  # this process writes every row, and the room holds them all
             return self.doc
         rows = store.read_log(self.document_id, self.last_id)
         for row_id, data in rows:
@@ -80,8 +100,10 @@ class Room:
     def receive(self, update: bytes, user_id: int | None) -> bytes | None:
         """Validate, apply and commit a client's update; return what it changed (None: nothing)."""
         doc = self.refresh()
+        self.size.admit(doc, update, self.rows)
+        self.changes.clear()
         try:
-            changed = sync.apply_update(doc, update)
+            changed = sync.apply_update(doc, update, self.changes)
         except sync.ProtocolError as error:
             if error.spoils_document:
                 self.doc = None
@@ -96,6 +118,7 @@ class Room:
         try:
             with doc.transaction():
                 edit(doc)
+            self.size.admit_edit(doc, updates)
         except BaseException:
             self.doc = None
             raise
@@ -113,8 +136,12 @@ class Room:
             self.doc = None  # it holds a change the log does not: start again from the log
             raise
         self.title = title
-        self.ahead.add(row_id)
+        if store.log_is_shared():
+            self.ahead.add(row_id)
+        else:
+            self.last_id = row_id
         self.rows += 1
+        self.size.committed(changed, self.rows)
         if self.rows > store.compact_after():
             store.compact(self.document_id)
             self.reload()
@@ -163,6 +190,7 @@ class Rooms:
             if room is None or sid not in room.sids:
                 return None
             room.sids.discard(sid)
+            room.writers.pop(sid, None)
             self._drop_if_unused(room)
             return room
 

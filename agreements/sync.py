@@ -117,17 +117,20 @@ def _is_rust_panic(error: BaseException) -> bool:
     return type(error).__name__ == "PanicException"
 
 
-def apply_update(doc: Doc, update: bytes) -> bytes | None:
+def apply_update(doc: Doc, update: bytes, changes: list[bytes] | None = None) -> bytes | None:
     """Apply an update to doc; return what it changed as one update, or None if nothing changed.
 
-    Raises a ProtocolError if the update does not decode, makes the library panic, or builds on
+    `changes`, when given, is an empty list that an observer of doc already fills with each
+    transaction's update (cheaper than observing the doc for this one call). Raises a ProtocolError if the update does not decode, makes the library panic, or builds on
     changes the document lacks; when that error's ``spoils_document`` is set, the caller must
     throw the Doc away and reload it from the log.
     """
     if update == EMPTY_UPDATE:
         return None
-    changes: list[bytes] = []
-    subscription = doc.observe(lambda event: changes.append(event.update))
+    subscription = None
+    if changes is None:
+        changes = []
+        subscription = doc.observe(lambda event: changes.append(event.update))
     try:
         doc.apply_update(update)
     except ValueError as error:
@@ -137,7 +140,8 @@ def apply_update(doc: Doc, update: bytes) -> bytes | None:
             raise Broken("The change could not be applied.") from error
         raise
     finally:
-        doc.unobserve(subscription)
+        if subscription is not None:
+            doc.unobserve(subscription)
     # Whatever of the update is still not in the document waits on missing dependencies.
     if get_update(update, doc.get_state())[0] != 0:
         raise MissingHistory("This change builds on edits the document does not have.")

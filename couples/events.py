@@ -1,9 +1,11 @@
 """The /couple Socket.IO namespace: presence of the partner, and the couple's room for live events."""
-from flask_socketio import Namespace, emit, join_room
+from flask_socketio import emit, join_room
 
 from couples.access import current_couple
 from couples.linking import pending_couple
-from couples.live import couple_room, is_connected, socket_user, track_socket, untrack_socket
+from couples.limits import LimitedNamespace
+from couples.live import couple_room, disconnect_sockets, is_connected, socket_user, track_socket, untrack_socket
+from extensions import socketio
 
 NAMESPACE = "/couple"
 
@@ -13,7 +15,13 @@ def presence_for(viewer, partner) -> bool:
     return bool(partner and viewer.share_presence and partner.share_presence and is_connected(partner.id, NAMESPACE))
 
 
-class CoupleNamespace(Namespace):
+def announce_unlinked(couple) -> None:
+    """Tell both partners' open pages that the couple is now an archive, then close all the couple's sockets."""
+    socketio.emit("unlinked", {}, to=couple_room(couple.id), namespace=NAMESPACE)
+    disconnect_sockets(couple_id=couple.id)
+
+
+class CoupleNamespace(LimitedNamespace):
     """Joins a signed-in partner to their couple's room and tells the partner they are here."""
 
     def on_connect(self, auth=None):

@@ -22,6 +22,7 @@ CODE_LENGTH = 8
 _signals = Namespace()
 # Sent with the couple right after two partners are linked, so features can prepare their shared spaces.
 couple_linked = _signals.signal("couple-linked")
+couple_unlinked = _signals.signal("couple-unlinked")  # sent once committed; the partners' sockets are closed
 
 
 def normalise_code(raw: str) -> str:
@@ -186,6 +187,7 @@ def unlink(couple: Couple, user: User) -> Couple:
         raise NotFound("You're not linked with a partner.", "not_linked")
     _close(couple, by=user)
     db.session.commit()
+    couple_unlinked.send(couple)
     return couple
 
 

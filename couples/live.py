@@ -1,10 +1,13 @@
 """Live connections: who is connected, rooms per couple, and closing sockets when access ends."""
 from __future__ import annotations
 
-from flask import request, session
+from datetime import datetime, timedelta
+
+from flask import current_app, request, session
 from flask_login import current_user
 from sqlalchemy import delete, select
 
+from couples import clock
 from couples.models import LiveSocket, User
 from extensions import db, socketio
 
@@ -15,8 +18,47 @@ def couple_room(couple_id: int) -> str:
 
 
 def socket_user() -> User | None:
-    """The signed-in user of the current socket event, re-checked against the login session every time."""
-    return current_user if current_user.is_authenticated else None
+    """The signed-in user of the current socket event (see socket_user_id), loaded from the database."""
+    user_id = socket_user_id()
+    return db.session.get(User, user_id) if user_id is not None else None
+
+
+def socket_user_id() -> int | None:
+    """The id of the signed-in user of the current socket event, or None."""
+    verification = socket_verification()
+    return verification[0] if verification is not None else None
+
+
+def socket_verification() -> tuple[int, datetime] | None:
+    """(user id, when the socket's login session was last checked) for the current socket event, or None.
+
+    The login session is checked when the socket connects and again at most every
+    SOCKET_RECHECK_SECONDS while it sends events (which also notes the activity, so an active socket
+    keeps its session alive and an idle one lets it time out). In between, no database read: ending a
+    session (logout, password change, account deletion) or a couple (unlinking) closes the affected
+    sockets at once, on every process (disconnect_sockets), and a closed socket sends no more events.
+    Whatever else a handler caches per socket (e.g. write access) is valid only for the same check.
+    """
+    verified = _verified()
+    key = (request.sid, request.namespace)
+    at = clock.now()
+    entry = verified.get(key)
+    if entry is not None and at - entry[1] < _recheck():
+        return entry
+    if not current_user.is_authenticated:
+        verified.pop(key, None)
+        return None
+    entry = verified[key] = (current_user.id, at)
+    return entry
+
+
+def _verified() -> dict[tuple[str, str], tuple[int, datetime]]:
+    """(sid, namespace) -> (user id, when its login session was last checked), for this process."""
+    return current_app.extensions.setdefault("live.verified", {})
+
+
+def _recheck() -> timedelta:
+    return timedelta(seconds=current_app.config["SOCKET_RECHECK_SECONDS"])
 
 
 def current_login_session_id() -> str | None:
@@ -40,6 +82,7 @@ def track_socket(user: User, namespace: str, couple_id: int | None = None) -> No
 
 def untrack_socket(namespace: str) -> None:
     """Forget this socket (on disconnect)."""
+    _verified().pop((request.sid, namespace), None)
     db.session.execute(delete(LiveSocket).where(LiveSocket.sid == request.sid, LiveSocket.namespace == namespace))
     db.session.commit()
 
@@ -64,6 +107,7 @@ def disconnect_sockets(user_id: int | None = None, login_session_id: str | None 
     rows = [(row.sid, row.namespace) for row in db.session.scalars(query)]
     for sid, namespace in rows:
         db.session.execute(delete(LiveSocket).where(LiveSocket.sid == sid, LiveSocket.namespace == namespace))
+        _verified().pop((sid, namespace), None)  # in this process, refused from now on even before it closes
     db.session.commit()
     for sid, namespace in rows:
         # With a message queue this reaches the process holding the socket.

@@ -205,14 +205,11 @@ def delete_account():
     form = DeleteAccountForm(prefix="del")
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        couple = current_couple(user)
         try:
-            accounts.delete_account(user, form.password.data)
+            accounts.delete_account(user, form.password.data)  # which unlinks and closes the couple's sockets
         except DomainError as exc:
             flash(str(exc), "error")
         else:
-            if couple:
-                _announce_unlinked(couple.id)
             disconnect_sockets(user_id=user.id)
             logout_user()
             session.clear()
@@ -300,12 +297,6 @@ def join_confirm():
     return redirect(url_for("couples.home"))
 
 
-def _announce_unlinked(couple_id: int) -> None:
-    """Tell both partners' open pages that the couple is now an archive, then close the couple's sockets."""
-    socketio.emit("unlinked", {}, to=couple_room(couple_id), namespace=NAMESPACE)
-    disconnect_sockets(couple_id=couple_id)
-
-
 @bp.route("/unlink", methods=["GET", "POST"])
 @login_required
 def unlink():
@@ -316,8 +307,7 @@ def unlink():
         return redirect(url_for("couples.home"))
     form = UnlinkForm()
     if form.validate_on_submit():
-        linking.unlink(couple, current_user)
-        _announce_unlinked(couple.id)
+        linking.unlink(couple, current_user)  # which closes the couple's sockets
         flash("You are unlinked. What you wrote together is kept as a read-only archive for you both.", "info")
         return redirect(url_for("couples.home"))
     if request.method == "POST":

@@ -5,11 +5,12 @@ Every handler checks again who is asking; the "writing..." signal is passed on a
 import logging
 
 from flask import request
-from flask_socketio import Namespace, join_room
+from flask_socketio import join_room
 
 from couples import access
 from couples.dialogue import service
 from couples.errors import DomainError, Invalid, NotFound
+from couples.limits import LimitedNamespace
 from couples.live import couple_room, socket_user, track_socket, untrack_socket
 from extensions import socketio
 
@@ -41,7 +42,7 @@ def _asked_about(data):
     return user, service.find(user, data["dialogue_id"], write=True)
 
 
-class DialogueNamespace(Namespace):
+class DialogueNamespace(LimitedNamespace):
     """One connection per open dialogue page, in the couple's room."""
 
     def on_connect(self, auth=None):

@@ -21,6 +21,20 @@ from tests.servers import ROOT
 pytestmark = pytest.mark.server
 
 
+def test_websockets_are_not_compressed(live_world):
+    """Tiny messages gain nothing from permessage-deflate, and its zlib state would cost each socket ~300 KiB."""
+    import websocket
+
+    url = live_world.server.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+    offered = websocket.create_connection(url, origin=live_world.server.url, timeout=10, header=[
+        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"])
+    try:
+        assert offered.recv().startswith("0")  # Engine.IO's open packet: the connection works
+        assert "sec-websocket-extensions" not in {name.lower() for name in offered.getheaders()}
+    finally:
+        offered.close()
+
+
 def typist(client, item_id, operations, seed, wait_for_each=True):
     """A job typing and deleting at the start, the middle and the end of one agreement.
 

@@ -124,9 +124,11 @@ def test_rooms_nobody_has_open_are_dropped(agreement):
     assert rooms().open(agreement.document.id) is None
 
 
-def test_the_room_catches_up_from_the_log_before_answering(agreement, partner):
-    """Another process committed an update: the next sync here includes it."""
+def test_the_room_catches_up_from_the_log_before_answering(app, agreement, partner):
+    """Several processes share the log, and another one committed an update: the next sync here includes it."""
     from agreements import store
+
+    app.config["AGREEMENTS_SHARED_LOG"] = True
 
     writer = Doc()
     writer.apply_update(stored_doc(agreement.document.id).get_update())

@@ -1,5 +1,6 @@
 """Bad input and people without access: each gets an error, nothing is stored, the server keeps going."""
 import pytest
+from sqlalchemy import update
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pycrdt import Doc, Text, create_update_message, write_message
@@ -7,6 +8,7 @@ from pycrdt import Doc, Text, create_update_message, write_message
 from agreements import service, store, sync
 from agreements.shape import read_document, sections
 from couples import linking
+from couples.models import Membership
 from tests.agreements.conftest import stored_doc, stored_text
 from tests.agreements.wire import NAMESPACE
 
@@ -152,11 +154,8 @@ def test_a_former_partner_may_read_but_every_update_is_refused(agreement, partne
     linking.unlink(agreement.couple, agreement.bob)
     before = log_of(agreement.document)
 
-    # the socket that was open before unlinking is re-checked on every message
-    b = agreement.b
-    b.pump()
-    assert refused(b.edit(lambda: b.text(agreement.item_id).insert(0, "Rewritten: "))[0], "read_only")
-    assert refused(a.edit(lambda: a.text(agreement.item_id).insert(0, "Also: "))[0], "read_only")
+    # the sockets that were open before unlinking are closed at once: nothing more goes through them
+    assert not a.socket.is_connected(NAMESPACE) and not agreement.b.socket.is_connected(NAMESPACE)
 
     # a new socket may still open the archive and read it, but gets no request for changes
     reader = partner(agreement.bob)
@@ -175,7 +174,34 @@ def test_a_deleted_partner_can_no_longer_send_anything(agreement):
     from tests.conftest import PASSWORD
 
     accounts.delete_account(agreement.bob, PASSWORD)
+    assert not agreement.b.socket.is_connected(NAMESPACE)  # closed with the couple
+    assert not agreement.a.socket.is_connected(NAMESPACE)
+
+
+def test_a_socket_whose_closing_was_missed_is_refused_at_its_next_check(app, clock, agreement):
+    """Unlinking closes the sockets; should a close ever be lost (say, on another process), the socket's
+    access is read again within SOCKET_RECHECK_SECONDS and its updates refused from then on."""
+    from couples.models import Couple
+    from extensions import db
+
+    b = agreement.b
+    assert b.edit(lambda: b.text(agreement.item_id).insert(0, "Before. "))[0] == {"ok": True}
+    db.session.execute(update(Couple).where(Couple.id == agreement.couple.id).values(status="unlinked"))
+    db.session.execute(update(Membership).where(Membership.couple_id == agreement.couple.id).values(current=False))
+    db.session.commit()  # behind the app's back: no socket is closed
+    before = log_of(agreement.document)
+
+    clock.advance(seconds=app.config["SOCKET_RECHECK_SECONDS"] + 1)
+    assert refused(b.edit(lambda: b.text(agreement.item_id).insert(0, "After. "))[0], "read_only")
+    assert log_of(agreement.document) == before
+
+
+def test_a_socket_whose_session_ended_behind_its_back_is_refused_at_its_next_check(app, clock, agreement):
+    from couples import accounts
+
+    accounts.end_sessions(agreement.bob)  # ends the login session without closing its sockets
     before = log_of(agreement.document)
     b = agreement.b
+    clock.advance(seconds=app.config["SOCKET_RECHECK_SECONDS"] + 1)
     assert refused(b.edit(lambda: b.text(agreement.item_id).insert(0, "x"))[0], "signed_out")
     assert log_of(agreement.document) == before

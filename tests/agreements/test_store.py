@@ -34,6 +34,7 @@ def test_the_log_is_compacted_into_one_snapshot_past_the_threshold(app, linked_c
 
 
 def test_a_room_elsewhere_catches_up_after_compaction(app, linked_couple, first_document):
+    app.config["AGREEMENTS_SHARED_LOG"] = True  # two processes, each with its room of the document
     couple, alice, _ = linked_couple()
     document = first_document(couple)
     item_id = add_agreement(document)
@@ -48,6 +49,25 @@ def test_a_room_elsewhere_catches_up_after_compaction(app, linked_couple, first_
     store.compact(document.id)
     assert [row_id for row_id, _ in store.read_log(document.id)] == [max(r for r, _ in store.read_log(document.id))]
     assert str(find_item(elsewhere.refresh(), item_id)["text"]) == "one two three "
+
+
+def test_a_room_alone_reads_nothing_more_from_the_log(app, linked_couple, first_document, monkeypatch):
+    """One process writes every row through its room: using the document needs no catch-up read."""
+    couple, alice, _ = linked_couple()
+    document = first_document(couple)
+    item_id = add_agreement(document)
+    room = Room(document.id, couple.id)
+    words = typed(document, item_id, ["one ", "two "])
+    alice_id = alice.id
+    reads = []
+    read_log = store.read_log
+    monkeypatch.setattr(store, "read_log", lambda *args: reads.append(args) or read_log(*args))
+    with room.lock:
+        room.receive(words[0], alice_id)  # loads the document: one read
+        room.receive(words[1], alice_id)
+    assert str(find_item(room.refresh(), item_id)["text"]) == "one two "
+    assert len(reads) == 1
+    assert stored_text(document.id, item_id) == "one two "
 
 
 def test_merging_many_updates_equals_applying_them(app):

@@ -381,6 +381,12 @@ class Editor {
   }
 
   showError(error) {
+    if (error?.code === 'document_full' || error?.code === 'slow_down') {
+      // Not saved yet, and kept on this page: say why until it is saved.
+      this.notice = error.message;
+      if (this.lastStatus) this.showStatus(this.lastStatus);
+      return;
+    }
     if (error?.code !== 'read_only') return;
     // The couple unlinked while the page was open: from now on it is a read-only archive.
     this.readOnly = true;
@@ -390,7 +396,10 @@ class Editor {
       this.statusNode.textContent = 'You are no longer linked: this document is now a read-only archive.';
   }
 
-  showStatus({ online, saved }) {
+  showStatus(status) {
+    const { online, saved } = status;
+    this.lastStatus = status;
+    if (saved) this.notice = null;
     if (online && this.wasOffline) this.recheck();
     this.wasOffline = !online;
     if (!this.statusNode) return;
@@ -399,7 +408,7 @@ class Editor {
       text = saved
         ? 'Offline. Everything you wrote is saved.'
         : 'Offline. Your changes are kept here and will sync when you are back online.';
-    else text = saved ? 'All changes saved' : 'Saving…';
+    else text = saved ? 'All changes saved' : this.notice || 'Saving…';
     this.statusNode.textContent = text;
     this.statusNode.dataset.online = String(online);
     this.statusNode.dataset.saved = String(saved);

@@ -13,6 +13,9 @@ import msgpackParser from 'socket.io-msgpack-parser';
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
 const RESYNC_INTERVAL_MS = 60_000;
+// Refusals that pass with time: too much sent at once, or a full document until someone shortens it.
+// The changes stay here; a sync this much later sends them again (once, not in a loop of retries).
+const RETRY_AFTER_MS = { slow_down: 2_000, document_full: 15_000 };
 
 // The msgpack parser sends a view's whole underlying buffer: always send a tight copy.
 function tight(bytes) {
@@ -166,8 +169,18 @@ export class AgreementProvider extends Observable {
 
   _answered(answer) {
     if (answer && answer.ok) return true;
-    this.emit('error', [answer && answer.error ? answer.error : { code: 'no_answer', message: 'No answer from the server.' }]);
+    const error = answer && answer.error ? answer.error : { code: 'no_answer', message: 'No answer from the server.' };
+    this._retryLater(error.code);
+    this.emit('error', [error]);
     return false;
+  }
+
+  _retryLater(code) {
+    if (!RETRY_AFTER_MS[code] || this._retry) return;
+    this._retry = setTimeout(() => {
+      this._retry = null;
+      this._sendSyncStep1();
+    }, RETRY_AFTER_MS[code]);
   }
 
   _sendUpdate(update) {
@@ -224,6 +237,7 @@ export class AgreementProvider extends Observable {
   /** Stop syncing and release the socket listeners (the socket itself is closed if we made it). */
   destroy() {
     clearInterval(this._resync);
+    clearTimeout(this._retry);
     this._onUnload();
     this.socket.off('connect', this._onConnect);
     this.socket.off('disconnect', this._onDisconnect);
