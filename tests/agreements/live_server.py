@@ -10,27 +10,50 @@ import socketio
 from tests.agreements.wire import NAMESPACE, YClient
 from tests.servers import Server
 
-def sign_in(server: Server, email: str, password: str) -> str:
-    """Sign in through the real form; return the Cookie header of the session."""
+def csrf_token(page: str) -> str:
+    """The CSRF token of the first form on an HTML page."""
+    return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page).group(1)
+
+
+def browser(server: Server, email: str, password: str) -> requests.Session:
+    """A requests session signed in through the real form."""
     session = requests.Session()
     page = session.get(f"{server.url}/login").text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    answer = session.post(f"{server.url}/login", data={"email": email, "password": password, "csrf_token": token},
-                          allow_redirects=False)
+    answer = session.post(f"{server.url}/login", allow_redirects=False,
+                          data={"email": email, "password": password, "csrf_token": csrf_token(page)})
     assert answer.status_code == 302, answer.text[:300]
+    return session
+
+
+def cookie_header(session: requests.Session) -> str:
+    """The Cookie header a socket opened by this browser sends."""
     return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+
+
+def sign_in(server: Server, email: str, password: str) -> str:
+    """Sign in through the real form; return the Cookie header of the session."""
+    return cookie_header(browser(server, email, password))
 
 
 class RemotePartner(YClient):
     """A pycrdt client over python-socketio (msgpack, WebSocket only) against a real server."""
 
     def __init__(self, server: Server, cookie: str, timeout: float = 30):
-        self.sio = socketio.Client(serializer="msgpack", reconnection=False)
         self.timeout = timeout
         super().__init__(self._call)
+        self.connect(server, cookie)
+
+    def connect(self, server: Server, cookie: str) -> None:
+        """Connect with a new Socket.IO client (also after the server died): the local document is kept."""
+        self.sio = socketio.Client(serializer="msgpack", reconnection=False)
         self.sio.on("yjs", self.receive, namespace=NAMESPACE)
-        self.sio.connect(server.url, headers={"Cookie": cookie}, namespaces=[NAMESPACE],
+        namespaces = [NAMESPACE, *self.listen(self.sio)]
+        self.sio.connect(server.url, headers={"Cookie": cookie}, namespaces=namespaces,
                          transports=["websocket"], wait_timeout=10)
+
+    def listen(self, sio: socketio.Client) -> list[str]:
+        """Register handlers on other namespaces before connecting; return those namespaces (none here)."""
+        return []
 
     def _call(self, event, *args):
         return self.sio.call(event, args if len(args) > 1 else args[0], namespace=NAMESPACE, timeout=self.timeout)
@@ -49,6 +72,9 @@ class RemotePartner(YClient):
             self.sio.disconnect()
         except Exception:  # noqa: BLE001 - the server may have been killed
             pass
+        websocket = getattr(self.sio.eio, "ws", None)
+        if websocket is not None:  # after a crash of the server the client leaves its socket open
+            websocket.shutdown()
 
 
 def run_in_threads(*jobs, failures: list | None = None) -> None:
