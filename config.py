@@ -30,7 +30,12 @@ class Config:
     PRODUCTION = os.environ.get("APP_ENV", "development") == "production"
     SECRET_KEY = None  # filled in by create_app through _secret_key()
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'app.sqlite'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # One gevent process serves every connection: each handler that reads the database holds a pooled
+    # connection until it commits, so the pool is sized for many at once (and at most 50 per process).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {
+        "pool_size": int(os.environ.get("DATABASE_POOL_SIZE", 10)),
+        "max_overflow": int(os.environ.get("DATABASE_POOL_OVERFLOW", 40)),
+    }
 
     # Sessions: HttpOnly and SameSite always; Secure and the __Host- prefix in production (needs HTTPS).
     SESSION_COOKIE_NAME = "__Host-session" if PRODUCTION else "session"

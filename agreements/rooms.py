@@ -28,6 +28,19 @@ def room_name(document_id: int) -> str:
     return f"agreement:{document_id}"
 
 
+def release_connection() -> None:
+    """Give the session's pooled connection back before waiting for a room, unless it holds unsaved changes.
+
+    Everyone waiting for a room would otherwise keep a connection each, and the room's holder, who needs
+    one to catch up and to commit, could wait for the pool until it times out (seen with 20 couples
+    typing, and again with pages reading a document while its partners typed).
+    """
+    if db.session.registry.has():  # (without making a session)
+        session = db.session()
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            session.commit()
+
+
 class Room:
     """One open document: its CRDT, its lock, who has it open and what presence they announced."""
 
@@ -58,13 +71,8 @@ class Room:
 
     @contextmanager
     def locked(self) -> Iterator["Room"]:
-        """Hold the room's lock, never while holding a database connection (for socket handlers).
-
-        Everyone waiting for a room would otherwise keep a pooled connection each, and the holder, who
-        needs one to catch up and to commit, could wait for the pool forever (seen with 20 couples).
-        """
-        if db.session.registry.has() and db.session().in_transaction():  # (without making a session)
-            db.session.commit()
+        """Hold the room's lock, never while holding a database connection (for socket handlers)."""
+        release_connection()
         with self.lock:
             yield self
         # A released gevent lock is not handed over: let whoever waits take it before this connection's
@@ -227,12 +235,14 @@ def rooms() -> Rooms:
 
 def read(document_id: int, couple_id: int, reader: Callable[[Doc], T]) -> T:
     """Run reader on the document exactly as the log holds it now (e.g. to sign an agreement's text)."""
+    release_connection()
     with rooms().borrowed(document_id, couple_id) as room, room.lock:
         return reader(room.refresh())
 
 
 def edit(document_id: int, couple_id: int, change: Callable[[Doc], None], user_id: int | None) -> None:
     """Make a server-side change to the document, commit it and send it to everyone who has it open."""
+    release_connection()
     with rooms().borrowed(document_id, couple_id) as room, room.lock:
         update = room.change(change, user_id)
         if update is not None:

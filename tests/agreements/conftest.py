@@ -153,7 +153,9 @@ def live_world(migrated_db, tmp_path_factory):
         couple = linking.join(linking.invite(alice), bob)
         document = db.session.scalar(select(AgreementDocument).where(AgreementDocument.couple_id == couple.id))
         db.session.expunge_all()
-    server = Server(folder, url).start()
+    # These clients type flat out to test convergence, far past the per-socket event rate a person reaches
+    # (tests/security/test_limits.py tests that limit): lift it here.
+    server = Server(folder, url, env={"SOCKET_EVENTS_PER_SECOND": "100000", "SOCKET_EVENTS_BURST": "100000"}).start()
     try:
         yield World(app, server, couple, alice, bob, document)
     finally:
