@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run run-cluster test test-long scan setup system-deps db assets clean
+.PHONY: run run-cluster test test-long test-fuzz scan setup system-deps db assets clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ test: setup node_modules/.installed system-deps
 
 test-long: setup node_modules/.installed system-deps
 	$(BIN)/pytest -m long --run-long
+
+# The long socket fuzzing alone (100,000 payloads, about 8 minutes): .ci/run runs it after `make test`.
+test-fuzz: setup node_modules/.installed system-deps
+	$(BIN)/pytest tests/security/test_socket_fuzz.py -m long --run-long
 
 # sqlmap and wapiti against a throwaway instance on loopback (scanners in their own virtualenv); see SECURITY.md.
 scan: setup
