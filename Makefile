@@ -50,7 +50,7 @@ test: setup node_modules/.installed system-deps
 test-long: setup node_modules/.installed system-deps
 	$(BIN)/pytest -m long --run-long
 
-# The long socket fuzzing alone (100,000 payloads, about 8 minutes): .ci/run runs it after `make test`.
+# The long socket fuzzing alone (100,000 payloads, about 7 minutes).
 test-fuzz: setup node_modules/.installed system-deps
 	$(BIN)/pytest tests/security/test_socket_fuzz.py -m long --run-long
 

@@ -29,6 +29,10 @@ from tests.security.fuzz import JUNK, Payload, Payloads, drawn, real_messages
 pytestmark = pytest.mark.server
 
 WINDOW = 32  # events in flight per connection
+# Events per second per connection: under the server's per-socket limit (SOCKET_EVENTS_PER_SECOND, 100), so
+# the payloads reach the handlers rather than the limiter (whose flood protection would close the connection;
+# tests/security/test_limits.py and bench/flood.py cover it).
+RATE = 80
 BATCH = 500  # payloads per connection between two health checks
 LOG_PROBLEMS = re.compile(r"Traceback|Exception|ERROR|CRITICAL")
 
@@ -145,6 +149,7 @@ class Connection:
         messages = real_messages(world.states[self.own_doc], world.ids["items"][self.own_doc])
         self.payloads = Payloads(seed, junk, messages, world.ids, self.own_doc)
         self.window = threading.BoundedSemaphore(WINDOW)
+        self.next_at = time.monotonic()
         self.sio = socketio.Client(serializer="msgpack", reconnection=False)
         self.sio.connect(world.server.url, headers={"Cookie": self.cookie}, transports=["websocket"],
                          namespaces=["/agreements", "/dialogue", "/couple"], wait_timeout=10)
@@ -157,6 +162,7 @@ class Connection:
 
     def send(self, payload: Payload) -> None:
         assert self.window.acquire(timeout=60), "an event went unanswered for a minute"
+        self._pace()
 
         def answered(*answer):
             self._check(payload, answer)
@@ -168,6 +174,13 @@ class Connection:
             self.window.release()
             raise AssertionError(f"could not send {payload!r}: {error!r}") from error
         self.stats.add(sent=1)
+
+    def _pace(self) -> None:
+        """Keep to RATE events per second (after a stall, catch up by at most a second's worth)."""
+        now = time.monotonic()
+        if self.next_at > now:
+            time.sleep(self.next_at - now)
+        self.next_at = max(self.next_at, now - 1) + 1 / RATE
 
     def _check(self, payload: Payload, answer: tuple) -> None:
         value = answer[0] if len(answer) == 1 else answer
