@@ -47,21 +47,21 @@ class Readable:
 def readable(document: AgreementDocument, viewer: User | None = None, writable: bool = False) -> Readable:
     """Read the document from the server's copy, with each agreement's state (worded for the viewer)."""
     content = history.current_content(document)
-    states = signing.document_states(document, content)
+    states = iter(signing.document_states(document, content))
     sections = [
         Section(
             section["id"],
             section["title"],
             section["prompt"],
-            [
-                Agreement(item["id"], item["text"], states[item["id"]],
-                          signing.describe(states[item["id"]], viewer, writable))
-                for item in section["items"]
-            ],
+            [_agreement(item, next(states), viewer, writable) for item in section["items"]],
         )
         for section in content["sections"]
     ]
     return Readable(document, content["title"] or document.title, sections)
+
+
+def _agreement(item: dict, state: signing.AgreementState, viewer: User | None, writable: bool) -> Agreement:
+    return Agreement(item["id"], item["text"], state, signing.describe(state, viewer, writable))
 
 
 def local_time(moment: datetime, zone: str = "UTC") -> str:
@@ -107,13 +107,14 @@ def markdown(document: AgreementDocument, reader: User) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _agreement_data(agreement: Agreement, signatures: list) -> dict:
+def _agreement_data(agreement: Agreement) -> dict:
     return {
         "id": agreement.id,
         "text": agreement.text,
         "state": agreement.state.status,
         "signatures": [
-            {"signer": s.signer.name, "signed_at": s.signed_at.isoformat(), "text": s.text} for s in signatures
+            {"signer": s.signer.name, "signed_at": s.signed_at.isoformat(), "text": s.text}
+            for s in agreement.state.signatures
         ],
     }
 
@@ -129,7 +130,6 @@ def export_for_user(user: User) -> dict:
             select(AgreementDocument).where(AgreementDocument.couple_id == couple.id).order_by(AgreementDocument.id)
         ):
             doc = readable(document)
-            signatures = signing.signatures_by_item(document)
             documents.append({
                 "title": doc.title,
                 "created_at": document.created_at.isoformat(),
@@ -137,7 +137,7 @@ def export_for_user(user: User) -> dict:
                 "sections": [
                     {
                         "title": section.title,
-                        "agreements": [_agreement_data(a, signatures.get(a.id, [])) for a in section.agreements],
+                        "agreements": [_agreement_data(a) for a in section.agreements],
                     }
                     for section in doc.sections
                 ],

@@ -117,17 +117,14 @@ class Room:
     def change(self, edit: Callable[[Doc], None], user_id: int | None) -> bytes | None:
         """Make a server-side edit (e.g. a restore) as one transaction, commit it; return its update."""
         doc = self.refresh()
-        updates: list[bytes] = []
-        subscription = doc.observe(lambda event: updates.append(event.update))
         try:
-            with doc.transaction():
-                edit(doc)
+            with sync.checked_changes(doc) as updates:
+                with doc.transaction():
+                    edit(doc)
             self.size.admit_edit(doc, updates)
         except BaseException:
             self.doc = None
             raise
-        finally:
-            doc.unobserve(subscription)
         return self._commit(store.merged(updates), user_id)
 
     def _commit(self, changed: bytes | None, user_id: int | None) -> bytes | None:

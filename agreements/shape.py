@@ -10,8 +10,12 @@ entries that do not have the expected shape are skipped, never trusted.
 
 from __future__ import annotations
 
+import re
 import secrets
-from typing import Iterator, NamedTuple
+import weakref
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Iterator, NamedTuple
 
 from pycrdt import Array, Doc, Map, Text
 
@@ -174,3 +178,297 @@ def agreement_text(doc: Doc, item_id: str) -> str | None:
     if item is None:
         return None
     return _text(item.get("text"))
+
+
+# --- the shape the server enforces --------------------------------------------------------------
+#
+# Every update is checked as it is applied (``Watch``): only what it changed is looked at, so a
+# keystroke in a full document costs the same as in an empty one. New content (an inserted section
+# or agreement, a replaced value) is checked whole, which is bounded by the update's own size.
+# A document already past a bound (stored before these bounds) still takes every deletion and
+# every edit that does not make it longer.
+
+MAX_TEXT = 2000  # characters of one agreement: the editor's own limit (static/src/agreements/editor.js)
+MAX_TITLE = 200  # characters of the document's or a section's title
+MAX_PROMPT = 300  # characters of a section's prompt (set once, with the section)
+MAX_SECTIONS = 50
+MAX_ITEMS = 200  # agreements in one section
+
+ID_FORMAT = re.compile(r"[A-Za-z0-9_-]{22}")  # what new_id() makes: 16 random bytes, url-safe base64
+ROOT_KEYS = frozenset({"title", "sections"})
+SECTION_KEYS = frozenset({"id", "title", "prompt", "items"})
+ITEM_KEYS = frozenset({"id", "text"})
+
+
+class ShapeError(ValueError):
+    """A change that would leave the document in another shape than the one described above."""
+
+
+def _refuse(why: str) -> None:
+    raise ShapeError(why)
+
+
+def _grew_past(text: Text, limit: int, inserted: int, deleted: int) -> bool:
+    """True when a text changed by ``inserted``/``deleted`` UTF-8 bytes ends longer than ``limit`` characters, and longer than it was."""
+    # len(Text) counts UTF-8 bytes, an upper bound of the characters: most texts need no str().
+    return inserted > deleted and len(text) > limit and len(str(text)) > limit
+
+
+def _check_new_text(value, limit: int, what: str) -> None:
+    """A text that arrives whole: a Y.Text of plain characters, without formatting or embeds."""
+    if not isinstance(value, Text):
+        _refuse(f"{what} must be a text.")
+    for chunk, attributes in value.diff():
+        if not isinstance(chunk, str) or attributes:
+            _refuse(f"{what} may hold only plain text.")
+    if len(value) > limit and len(str(value)) > limit:
+        _refuse(f"{what} may be at most {limit} characters long.")
+
+
+def _check_new_id(value, new_ids: list[str]) -> None:
+    if not isinstance(value, str) or not ID_FORMAT.fullmatch(value):
+        _refuse("Every section and agreement needs an id of the app's own kind.")
+    new_ids.append(value)
+
+
+def _check_new_item(value, new_ids: list[str]) -> None:
+    if not isinstance(value, Map) or set(value.keys()) != ITEM_KEYS:
+        _refuse("An agreement holds exactly an id and a text.")
+    _check_new_id(value["id"], new_ids)
+    _check_new_text(value["text"], MAX_TEXT, "An agreement")
+
+
+def _check_new_items(value, new_ids: list[str]) -> None:
+    if not isinstance(value, Array) or len(value) > MAX_ITEMS:
+        _refuse(f"A section holds a list of at most {MAX_ITEMS} agreements.")
+    for item in value:
+        _check_new_item(item, new_ids)
+
+
+def _check_new_section(value, new_ids: list[str]) -> None:
+    if not isinstance(value, Map) or set(value.keys()) != SECTION_KEYS:
+        _refuse("A section holds exactly an id, a title, a prompt and its agreements.")
+    _check_new_id(value["id"], new_ids)
+    _check_new_text(value["title"], MAX_TITLE, "A section's title")
+    _check_prompt(value["prompt"])
+    _check_new_items(value["items"], new_ids)
+
+
+def _check_prompt(value) -> None:
+    if not isinstance(value, str) or len(value) > MAX_PROMPT:
+        _refuse(f"A section's prompt is a plain text of at most {MAX_PROMPT} characters.")
+
+
+def _check_new_sections(value, new_ids: list[str]) -> None:
+    if not isinstance(value, Array) or len(value) > MAX_SECTIONS:
+        _refuse(f"A document holds a list of at most {MAX_SECTIONS} sections.")
+    for section in value:
+        _check_new_section(section, new_ids)
+
+
+# What may be found under each key of each kind of map, and how a new value there is checked.
+_FIELDS: dict[str, dict[str, Callable[[object, list[str]], None]]] = {
+    "root": {
+        "title": lambda value, ids: _check_new_text(value, MAX_TITLE, "The document's title"),
+        "sections": _check_new_sections,
+    },
+    "section": {
+        "id": _check_new_id,
+        "title": lambda value, ids: _check_new_text(value, MAX_TITLE, "A section's title"),
+        "prompt": lambda value, ids: _check_prompt(value),
+        "items": _check_new_items,
+    },
+    "item": {
+        "id": _check_new_id,
+        "text": lambda value, ids: _check_new_text(value, MAX_TEXT, "An agreement"),
+    },
+}
+_TEXT_LIMITS = {"title": MAX_TITLE, "section title": MAX_TITLE, "text": MAX_TEXT}
+_ARRAYS = {"sections": (MAX_SECTIONS, _check_new_section), "items": (MAX_ITEMS, _check_new_item)}
+
+
+def role(path: list) -> str | None:
+    """What the shared type at this path from the root map is: "root", "sections", "section", ... (None: no place in the shape).
+
+    Indices (ints) only come from arrays and keys (strs) from maps, so the path alone says it.
+    """
+    pattern = tuple(p if isinstance(p, str) else 0 for p in path)
+    return _ROLES.get(pattern)
+
+
+_ROLES = {
+    (): "root",
+    ("title",): "title",
+    ("sections",): "sections",
+    ("sections", 0): "section",
+    ("sections", 0, "title"): "section title",
+    ("sections", 0, "items"): "items",
+    ("sections", 0, "items", 0): "item",
+    ("sections", 0, "items", 0, "text"): "text",
+}
+
+
+def _check_map_change(kind: str, keys: dict, new_ids: list[str]) -> None:
+    fields = _FIELDS[kind]
+    for key, change in keys.items():
+        action = change.get("action")
+        if action == "delete":
+            if key in fields:
+                _refuse("A section or agreement keeps every one of its parts (delete it whole instead).")
+            continue  # dropping a foreign key is always fine
+        if key not in fields:
+            _refuse("Nothing but the document's own parts can be added to it.")
+        if key == "id" and action == "update" and change.get("oldValue") != change.get("newValue"):
+            _refuse("The id of a section or agreement never changes.")
+        if key == "id" and action == "update":
+            continue
+        fields[key](change.get("newValue"), new_ids)
+
+
+def _check_text_change(kind: str, target, delta: list) -> None:
+    if not isinstance(target, Text):
+        _refuse("The document's texts must stay texts.")
+    inserted = deleted = 0
+    for op in delta:
+        if op.get("attributes"):
+            _refuse("The document holds only plain text.")
+        if "insert" in op:
+            if not isinstance(op["insert"], str):
+                _refuse("The document holds only plain text.")
+            inserted += len(op["insert"].encode("utf-8"))
+        deleted += op.get("delete", 0)
+    limit = _TEXT_LIMITS[kind]
+    if _grew_past(target, limit, inserted, deleted):
+        what = "An agreement" if kind == "text" else "A title"
+        _refuse(f"{what} may be at most {limit} characters long.")
+
+
+def _check_array_change(kind: str, target, delta: list, new_ids: list[str]) -> None:
+    if not isinstance(target, Array):
+        _refuse("The document's lists must stay lists.")
+    limit, check = _ARRAYS[kind]
+    inserted = deleted = 0
+    for op in delta:
+        for value in op.get("insert", ()):
+            check(value, new_ids)
+            inserted += 1
+        deleted += op.get("delete", 0)
+    if inserted > deleted and len(target) > limit:
+        _refuse(f"A document holds at most {MAX_SECTIONS} sections, and a section at most {MAX_ITEMS} agreements.")
+
+
+@dataclass
+class _Change:
+    path: list
+    target: object
+    delta: list | None = None  # arrays and texts
+    keys: dict | None = None  # maps
+
+
+def check_changes(changes: list[_Change], new_ids: list[str]) -> None:
+    """Raise ShapeError unless every recorded change keeps the shape; collect the ids it brings in."""
+    for change in changes:
+        kind = role(change.path)
+        if kind is None:
+            _refuse("Nothing but the document's own parts can be added to it.")
+        if kind in _FIELDS:
+            if change.keys is None or not isinstance(change.target, Map):
+                _refuse("The document's parts must stay what they are.")
+            _check_map_change(kind, change.keys, new_ids)
+        elif kind in _ARRAYS:
+            _check_array_change(kind, change.target, change.delta or [], new_ids)
+        else:
+            _check_text_change(kind, change.target, change.delta or [])
+
+
+def all_ids(doc: Doc) -> Counter:
+    """How many times each section and agreement id occurs in the document (a full walk)."""
+    counts: Counter = Counter()
+    array = root_map(doc).get("sections")
+    for section in array if isinstance(array, Array) else ():
+        if not isinstance(section, Map):
+            continue
+        if isinstance(section.get("id"), str):
+            counts[section["id"]] += 1
+        items_array = section.get("items")
+        for item in items_array if isinstance(items_array, Array) else ():
+            if isinstance(item, Map) and isinstance(item.get("id"), str):
+                counts[item["id"]] += 1
+    return counts
+
+
+class _KnownIds:
+    """Every id that may be in a document (those deleted since may linger), as of one state of it."""
+
+    def __init__(self, state: bytes, ids: set[str]):
+        self.state = state
+        self.ids = ids
+
+
+_known: "weakref.WeakKeyDictionary[Doc, _KnownIds]" = weakref.WeakKeyDictionary()
+
+
+def _check_unique(doc: Doc, before: bytes, new_ids: list[str]) -> None:
+    """Refuse ids brought in twice, or already used elsewhere; a full walk only when an id may be reused."""
+    if len(set(new_ids)) != len(new_ids):
+        _refuse("Two sections or agreements cannot share an id.")
+    known = _known.get(doc)
+    fresh = known is not None and known.state == before
+    if fresh and not known.ids.intersection(new_ids):
+        known.ids.update(new_ids)
+    elif new_ids:  # e.g. an agreement moved (deleted here, inserted there, same id): count them all
+        counts = all_ids(doc)
+        if any(counts[i] > 1 for i in new_ids):
+            _refuse("Two sections or agreements cannot share an id.")
+        known = _known[doc] = _KnownIds(before, set(counts))
+    elif not fresh:
+        return
+    known.state = doc.get_state()
+
+
+class Watch:
+    """Records what one apply (or server-side edit) changes in a document, to check it afterwards.
+
+    Use ``with Watch(doc) as watch: ...change doc...`` then ``watch.check()``.
+    """
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.changes: list[_Change] = []
+
+    def __enter__(self) -> "Watch":
+        self.before = self.doc.get_state()
+        self.roots = set(self.doc.keys())
+        self.root = root_map(self.doc)
+        self.subscription = self.root.observe_deep(self._record)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.root.unobserve(self.subscription)
+
+    def _record(self, events) -> None:
+        for event in events:
+            self.changes.append(_Change(event.path, event.target, getattr(event, "delta", None),
+                                        getattr(event, "keys", None)))
+
+    def check(self) -> None:
+        """Raise ShapeError if the recorded changes broke the document's shape."""
+        if set(self.doc.keys()) - self.roots - {ROOT}:
+            _refuse("A document holds nothing beside its own content.")
+        new_ids: list[str] = []
+        check_changes(self.changes, new_ids)
+        _check_unique(self.doc, self.before, new_ids)
+
+
+def check_document(doc: Doc) -> None:
+    """Raise ShapeError unless the whole document has the shape (a full walk: for migrations and tests)."""
+    if set(doc.keys()) - {ROOT}:
+        _refuse("A document holds nothing beside its own content.")
+    root = root_map(doc)
+    if set(root.keys()) != ROOT_KEYS:
+        _refuse("The document holds exactly a title and its sections.")
+    ids: list[str] = []
+    _check_new_text(root["title"], MAX_TITLE, "The document's title")
+    _check_new_sections(root["sections"], ids)
+    if len(set(ids)) != len(ids):
+        _refuse("Two sections or agreements cannot share an id.")

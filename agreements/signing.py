@@ -65,6 +65,7 @@ class AgreementState:
     status: str
     current: tuple = field(default_factory=tuple)
     stale: tuple = field(default_factory=tuple)
+    signatures: tuple = field(default_factory=tuple)  # every signature that counted for this agreement
 
     @property
     def signer_ids(self) -> list[int]:
@@ -87,6 +88,7 @@ def agreement_state(text: str, signatures: Iterable[SignatureLike]) -> Agreement
     another text is stale, and an agreement with only stale signatures has changed since signed.
     """
     digest = text_hash(text)
+    signatures = tuple(signatures)
     latest = latest_by_signer(signatures)
     current = tuple(s for s in latest if s.text_hash == digest)
     stale = tuple(s for s in latest if s.text_hash != digest)
@@ -98,7 +100,7 @@ def agreement_state(text: str, signatures: Iterable[SignatureLike]) -> Agreement
         status = CHANGED
     else:
         status = DRAFT
-    return AgreementState(status, current, stale)
+    return AgreementState(status, current, stale, signatures)
 
 
 def signatures_by_item(document: AgreementDocument) -> dict[str, list[Signature]]:
@@ -112,14 +114,37 @@ def signatures_by_item(document: AgreementDocument) -> dict[str, list[Signature]
     return grouped
 
 
-def document_states(document: AgreementDocument, content: dict) -> dict[str, AgreementState]:
-    """Return the state of every agreement in ``content`` (``shape.read_document`` of the document)."""
+def holders(agreements: list[tuple[str, str]], signed: dict[str, set[str]]) -> list[bool]:
+    """For each (id, text) in document order: does this agreement hold the signatures made for its id?
+
+    A signature covers an id and one exact text, and is counted for one agreement only. Ids are unique
+    (the server refuses anything else), but should a stored document hold copies of an id, only one
+    copy holds its signatures: the first whose text was signed under that id, else the first copy.
+    ``signed`` maps ids to the hashes of the texts signed under them.
+    """
+    holder: dict[str, int] = {}
+    signed_at: dict[str, int] = {}
+    for index, (item_id, text) in enumerate(agreements):
+        holder.setdefault(item_id, index)
+        if item_id not in signed_at and text_hash(text) in signed.get(item_id, ()):
+            signed_at[item_id] = index
+    holder.update(signed_at)
+    return [holder[item_id] == index for index, (item_id, _) in enumerate(agreements)]
+
+
+def document_states(document: AgreementDocument, content: dict) -> list[AgreementState]:
+    """Return the state of each agreement in ``content`` (``shape.read_document``), in document order.
+
+    Each state is computed from that agreement's own text and the signatures it holds (``holders``),
+    so no text can show another's signatures.
+    """
     signatures = signatures_by_item(document)
-    return {
-        item["id"]: agreement_state(item["text"], signatures.get(item["id"], []))
-        for section in content["sections"]
-        for item in section["items"]
-    }
+    agreements = [(item["id"], item["text"]) for section in content["sections"] for item in section["items"]]
+    signed = {item_id: {s.text_hash for s in found} for item_id, found in signatures.items()}
+    return [
+        agreement_state(text, signatures.get(item_id, []) if holds else [])
+        for (item_id, text), holds in zip(agreements, holders(agreements, signed))
+    ]
 
 
 MAX_TEXT = 20_000

@@ -8,7 +8,9 @@ Nothing here touches the database or the network: rooms and events do that.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 from pycrdt import (
     Decoder,
@@ -26,6 +28,7 @@ from pycrdt import (
     write_message,
 )
 
+from agreements import shape
 from couples.errors import Invalid
 
 MAX_MESSAGE_BYTES = 256 * 1024
@@ -74,6 +77,17 @@ class MissingHistory(ProtocolError):
     spoils_document = True
 
 
+class InvalidShape(ProtocolError):
+    """The update would leave the document in another shape than ``agreements/shape.py`` describes."""
+
+    code = "invalid_shape"
+    spoils_document = True  # it was applied to be checked: the document must be read again from the log
+
+    def __init__(self, detail: str = ""):
+        super().__init__(f"This change could not be saved. {detail} Reload the page to see what is saved.")
+        self.detail = detail
+
+
 class Broken(ProtocolError):
     """Applying the update failed inside the CRDT library."""
 
@@ -120,30 +134,47 @@ def _is_rust_panic(error: BaseException) -> bool:
 def apply_update(doc: Doc, update: bytes) -> bytes | None:
     """Apply an update to doc; return what it changed as one update, or None if nothing changed.
 
-    The observer lives only for this call: a Doc that still has one is never freed (pycrdt 0.14). Raises a ProtocolError if the update does not decode, makes the library panic, or builds on
-    changes the document lacks; when that error's ``spoils_document`` is set, the caller must
-    throw the Doc away and reload it from the log.
+    Raises a ProtocolError if the update does not decode, makes the library panic, builds on
+    changes the document lacks, or would break the document's shape (``InvalidShape``); when that
+    error's ``spoils_document`` is set, the caller must throw the Doc away and reload it from the log.
     """
     if update == EMPTY_UPDATE:
         return None
-    changes: list[bytes] = []
-    subscription = doc.observe(lambda event: changes.append(event.update))
-    try:
-        doc.apply_update(update)
-    except ValueError as error:
-        raise Malformed("The change could not be read.") from error
-    except BaseException as error:
-        if isinstance(error, Exception) or _is_rust_panic(error):
-            raise Broken("The change could not be applied.") from error
-        raise
-    finally:
-        doc.unobserve(subscription)
-    # Whatever of the update is still not in the document waits on missing dependencies.
-    if get_update(update, doc.get_state())[0] != 0:
-        raise MissingHistory("This change builds on edits the document does not have.")
+    with checked_changes(doc) as changes:
+        try:
+            doc.apply_update(update)
+        except ValueError as error:
+            raise Malformed("The change could not be read.") from error
+        except BaseException as error:
+            if isinstance(error, Exception) or _is_rust_panic(error):
+                raise Broken("The change could not be applied.") from error
+            raise
+        # Whatever of the update is still not in the document waits on missing dependencies.
+        if get_update(update, doc.get_state())[0] != 0:
+            raise MissingHistory("This change builds on edits the document does not have.")
     if not changes:
         return None
     return changes[0] if len(changes) == 1 else merge_updates(*changes)
+
+
+@contextmanager
+def checked_changes(doc: Doc) -> Iterator[list[bytes]]:
+    """Collect the updates made to doc inside the block; then raise InvalidShape if they broke its shape.
+
+    Every change of a document goes through here: clients' updates and the server's own edits.
+    The observers live only for the block: a Doc that still has one is never freed (pycrdt 0.14).
+    """
+    updates: list[bytes] = []
+    subscription = doc.observe(lambda event: updates.append(event.update))
+    try:
+        with shape.Watch(doc) as watch:
+            yield updates
+    finally:
+        doc.unobserve(subscription)
+    try:
+        watch.check()
+    except shape.ShapeError as error:
+        raise InvalidShape(str(error)) from error
 
 
 def answer_step1(doc: Doc, message: Message) -> bytes:

@@ -61,8 +61,10 @@ def _writable(document) -> bool:
 def _states(document) -> dict:
     writable = _writable(document)
     readable = export.readable(document, current_user, writable)
-    return {"doc": document.id, "writable": writable,
-            "items": {a.id: a.words for s in readable.sections for a in s.agreements}}
+    items: dict[str, dict] = {}
+    for agreement in (a for s in readable.sections for a in s.agreements):
+        items.setdefault(agreement.id, agreement.words)  # the page shows the first agreement of an id
+    return {"doc": document.id, "writable": writable, "items": items}
 
 
 @bp.get("/")

@@ -71,7 +71,9 @@ def signed_world(linked_couple):
 
 
 def state_of(document, item):
-    return signing.document_states(document, content(document))[item]
+    found = content(document)
+    ids = [entry["id"] for section in found["sections"] for entry in section["items"]]
+    return signing.document_states(document, found)[ids.index(item)]
 
 
 def test_signature_records_signer_time_and_the_exact_text(signed_world, clock):

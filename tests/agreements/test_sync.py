@@ -8,16 +8,24 @@ from hypothesis import strategies as st
 from pycrdt import Doc, Encoder, Text, create_awareness_message, create_update_message, write_message
 
 from agreements import sync
-from agreements.shape import doc_from_update, new_document, read_document, sections
+from agreements.shape import doc_from_update, new_document, read_document, root_map, sections
+
+
+def title_of(doc) -> Text:
+    """The document's title (made by the first edit of an empty document)."""
+    root = root_map(doc)
+    if "title" not in root:
+        root["title"] = Text()
+    return root["title"]
 
 
 def edits(doc, *changes):
-    """Make changes to doc's text 't' and return the updates they produced, one per change."""
-    text = doc.get("t", type=Text)
+    """Make changes to doc's title and return the updates they produced, one per change."""
     updates = []
     subscription = doc.observe(lambda event: updates.append(event.update))
     for change in changes:
-        change(text)
+        with doc.transaction():
+            change(title_of(doc))
     doc.unobserve(subscription)
     return updates
 
@@ -56,7 +64,7 @@ def test_apply_returns_only_what_changed():
     third = Doc()
     third.apply_update(first)
     third.apply_update(changed)
-    assert str(third.get("t", type=Text)) == "hello you"
+    assert str(title_of(third)) == "hello you"
 
 
 def test_apply_refuses_an_update_that_builds_on_missing_history():
@@ -85,7 +93,7 @@ def test_apply_refuses_updates_that_do_not_decode(garbage):
     edits(doc, lambda t: t.insert(0, "kept"))
     with pytest.raises(sync.ProtocolError):
         sync.apply_update(doc, garbage)
-    assert str(doc.get("t", type=Text)) == "kept"
+    assert str(title_of(doc)) == "kept"
 
 
 def test_apply_refuses_a_truncated_update():
@@ -116,7 +124,7 @@ def test_answer_step1_sends_what_the_peer_lacks():
     message = sync.parse_message(reply)
     assert message.kind == sync.STEP2
     client.apply_update(message.payload)
-    assert str(client.get("t", type=Text)) == "from the server"
+    assert str(title_of(client)) == "from the server"
 
 
 def awareness_payload(*entries):
