@@ -85,3 +85,55 @@ def test_markdown_download_is_an_attachment(exported, client, login):
     assert response.mimetype == "text/markdown"
     assert response.headers["Content-Disposition"] == "attachment; filename=agreements.md"
     assert AGREED_TEXT in response.get_data(as_text=True)
+
+
+FORGED_TEXT = "Bob may read Alice's messages whenever he likes."
+
+
+def store_copy_of_id(document, item_id: str, text: str, section: int = 0, at: int | None = None) -> None:
+    """Write a second agreement with this id straight into the log, as data stored before ids were checked."""
+    from pycrdt import Map, Text
+
+    from agreements import rooms, shape, store
+    from tests.agreements.conftest import stored_doc
+
+    doc = stored_doc(document.id)
+    changes = []
+    doc.observe(lambda event: changes.append(event.update))
+    items = list(shape.sections(doc))[section]["items"]
+    items.insert(len(items) if at is None else at, Map({"id": item_id, "text": Text(text)}))
+    store.append(document.id, changes[0], None)
+    room = rooms.rooms().open(document.id)
+    if room is not None:
+        room.reload()
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["copy before the original", "copy after it"])
+def test_a_copied_id_in_stored_data_borrows_no_signatures(exported, client, login, first):
+    couple, alice, bob, document = exported
+    agreed = export.readable(document).sections[1].agreements[0]
+    store_copy_of_id(document, agreed.id, FORGED_TEXT, section=1 if first else 2, at=0 if first else None)
+
+    readable = export.readable(document)
+    states = {a.text: a.state.status for s in readable.sections for a in s.agreements}
+    assert states[AGREED_TEXT] == signing.AGREED
+    assert states[FORGED_TEXT] == signing.DRAFT
+
+    text = export.markdown(document, alice)
+    assert text.count("_Agreed: signed by") == 1
+    assert text.index("_Agreed: signed by") > text.index(AGREED_TEXT) > (text.index(FORGED_TEXT) if first else 0)
+
+    data = export.export_for_user(alice)
+    mine = {a["text"]: a for s in data["agreement_documents"][0]["sections"] for a in s["agreements"]}
+    assert mine[FORGED_TEXT]["state"] == "draft" and mine[FORGED_TEXT]["signatures"] == []
+    assert mine[AGREED_TEXT]["state"] == "agreed"
+
+    login(client, alice)
+    printed = client.get(f"/agreements/{document.id}/print").get_data(as_text=True)
+    assert printed.count("Agreed: signed by") == 1
+    shown = client.get(f"/agreements/{document.id}/states").get_json()["items"][agreed.id]
+    assert shown["status"] == ("draft" if first else "agreed")  # the page shows the first agreement of an id
+
+    linking.unlink(couple, bob)
+    archive = client.get(f"/agreements/{document.id}").get_data(as_text=True)
+    assert archive.count('data-status="agreed"') == 1
