@@ -381,8 +381,8 @@ class Editor {
   }
 
   showError(error) {
-    if (error?.code === 'document_full' || error?.code === 'slow_down') {
-      // Not saved yet, and kept on this page: say why until it is saved.
+    if (['document_full', 'slow_down', 'invalid_shape'].includes(error?.code)) {
+      // Not saved yet, and kept on this page: say why until it is saved (invalid_shape: until reloaded).
       this.notice = error.message;
       if (this.lastStatus) this.showStatus(this.lastStatus);
       return;
