@@ -472,3 +472,77 @@ def check_document(doc: Doc) -> None:
     _check_new_sections(root["sections"], ids)
     if len(set(ids)) != len(ids):
         _refuse("Two sections or agreements cannot share an id.")
+
+
+def _is_clean_text(value) -> bool:
+    return isinstance(value, Text) and all(isinstance(c, str) and not a for c, a in value.diff())
+
+
+def _repair_fields(entry: Map, fields: dict[str, Callable[[object], object]]) -> None:
+    """Drop foreign keys; put what the page showed (an empty text, an empty list) where a field is not of its type."""
+    for key in set(entry.keys()) - set(fields):
+        del entry[key]
+    for key, repaired in fields.items():
+        value = entry.get(key)
+        fixed = repaired(value)
+        if fixed is not value:
+            entry[key] = fixed
+
+
+def _text_field(value):
+    return value if _is_clean_text(value) else Text(_text(value))
+
+
+def _prompt_field(value):
+    return value[:MAX_PROMPT] if isinstance(value, str) else ""
+
+
+def _array_field(value):
+    return value if isinstance(value, Array) else Array()
+
+
+def _shown_entries(array: Array) -> list[Map]:
+    """Keep the entries the page showed (maps with an id); delete the rest, which nobody could see."""
+    for index in reversed(range(len(array))):
+        entry = array[index]
+        if not (isinstance(entry, Map) and isinstance(entry.get("id"), str)):
+            del array[index]
+    return list(array)
+
+
+def repair(doc: Doc, holders: Callable[[list[tuple[str, str]]], list[bool]]) -> list[str]:
+    """Bring a document stored before the shape was enforced back into it, as one edit; return what is left over.
+
+    What the page showed stays as it was shown: junk nobody could see (entries without an id, foreign
+    keys) is dropped, and a field of the wrong type becomes what the page showed for it (an empty
+    text). Copies of an id get fresh ids, except the one ``holders`` (given the agreements' (id, text)
+    in document order) says holds the id's signatures; so no copy can carry a signature. Texts past a
+    bound are kept as written (they can still be shortened), and so are other roots (a CRDT cannot
+    remove a root): both are returned, to be reported.
+    """
+    with doc.transaction():
+        root = root_map(doc)
+        _repair_fields(root, {"title": _text_field, "sections": _array_field})
+        section_maps = _shown_entries(root["sections"])
+        item_maps: list[Map] = []
+        for section in section_maps:
+            _repair_fields(section, {"id": lambda v: v, "title": _text_field, "prompt": _prompt_field,
+                                     "items": _array_field})
+            for item in _shown_entries(section["items"]):
+                _repair_fields(item, {"id": lambda v: v, "text": _text_field})
+                item_maps.append(item)
+        holding = holders([(item["id"], str(item["text"])) for item in item_maps])
+        taken: set[str] = set()
+        for item, holds in sorted(zip(item_maps, holding), key=lambda pair: not pair[1]):
+            if item["id"] in taken or not ID_FORMAT.fullmatch(item["id"]):
+                item["id"] = new_id()
+            taken.add(item["id"])
+        for section in section_maps:
+            if section["id"] in taken or not ID_FORMAT.fullmatch(section["id"]):
+                section["id"] = new_id()
+            taken.add(section["id"])
+    try:
+        check_document(doc)
+    except ShapeError as error:
+        return [str(error)]
+    return []
