@@ -18,6 +18,7 @@ from couples import clock
 from couples.errors import Conflict, Invalid
 from couples.models import LoginSession, User, user_by_email
 from extensions import db
+from workers import off_loop
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
@@ -37,7 +38,35 @@ def _common_passwords() -> frozenset[str]:
 def _hasher() -> PasswordHasher:
     """An argon2id hasher with the configured cost."""
     cfg = current_app.config
-    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_KIB"], parallelism=1)
+    return _hasher_for(cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_KIB"])
+
+
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_kib: int) -> PasswordHasher:
+    """One hasher per cost (a PasswordHasher holds no state besides its parameters)."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of a random password, made once per cost, to verify against when there is no account."""
+    return off_loop(hasher.hash, secrets.token_hex(16))
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password, computed off the event loop."""
+    return off_loop(_hasher().hash, password)
+
+
+def _matches(hasher: PasswordHasher, stored: str, password: str) -> bool:
+    """Whether the password matches the stored hash (one argon2 verification, run off the event loop)."""
+    def verify() -> bool:
+        try:
+            return hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return off_loop(verify)
 
 
 def normalise_email(raw: str) -> str:
@@ -75,7 +104,7 @@ def sign_up(email: str, display_name: str, password: str, time_zone: str = "UTC"
     check_password_rules(password)
     if user_by_email(address):
         raise Conflict("An account with that email already exists. You can sign in instead.", "email_taken")
-    user = User(email=address, display_name=name, password_hash=_hasher().hash(password), time_zone=time_zone)
+    user = User(email=address, display_name=name, password_hash=hash_password(password), time_zone=time_zone)
     db.session.add(user)
     db.session.commit()
     return user
@@ -91,42 +120,36 @@ def update_profile(user: User, display_name: str, time_zone: str) -> User:
     return user
 
 
-def _verify(user: User, password: str) -> bool:
-    """Check a password against the stored hash, upgrading the hash if its cost changed."""
-    if not user.password_hash or len(password) > PASSWORD_MAX:
-        return False
+def _verify(user: User | None, password: str) -> bool:
+    """Check a password against the user's stored hash, upgrading the hash if its cost changed.
+
+    Exactly one argon2 verification is made whatever the outcome (no account, no hash, an overlong
+    password), against a hash made once, so the time taken does not tell whether the account exists.
+    """
     hasher = _hasher()
-    try:
-        hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    real = user is not None and user.is_active and bool(user.password_hash) and len(password) <= PASSWORD_MAX
+    stored = user.password_hash if real else _dummy_hash(hasher)
+    if not _matches(hasher, stored, password[:PASSWORD_MAX]) or not real:
         return False
     if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+        user.password_hash = hash_password(password)
         db.session.commit()
     return True
 
 
-_DUMMY_HASH: dict[tuple, str] = {}
-
-
 def authenticate(email: str, password: str) -> User | None:
-    """Return the user for these credentials, or None, taking about as long either way."""
+    """Return the user for these credentials, or None, taking as long either way."""
+    user = account_for(email)
+    return user if _verify(user, password) else None
+
+
+def account_for(email: str) -> User | None:
+    """The account an address typed into a form leads to (normalised as at sign-up), or None."""
     try:
         address = normalise_email(email)
     except Invalid:
-        address = None
-    user = user_by_email(address) if address else None
-    if user is None or not user.is_active:
-        # Hash anyway so response time does not reveal whether the account exists.
-        hasher = _hasher()
-        key = (hasher.time_cost, hasher.memory_cost)
-        dummy = _DUMMY_HASH.setdefault(key, hasher.hash(secrets.token_hex(8)))
-        try:
-            hasher.verify(dummy, password[:PASSWORD_MAX])
-        except VerificationError:
-            pass
         return None
-    return user if _verify(user, password) else None
+    return user_by_email(address)
 
 
 def start_session(user: User, user_agent: str = "") -> LoginSession:
@@ -174,7 +197,7 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
     if not _verify(user, current):
         raise Invalid("Your current password is not right.", "wrong_password")
     check_password_rules(new)
-    user.password_hash = _hasher().hash(new)
+    user.password_hash = hash_password(new)
     db.session.commit()
     return end_sessions(user, keep=keep_session)
 

@@ -10,6 +10,7 @@ from couples import accounts
 from couples.errors import Invalid
 from couples.models import User
 from couples.privacy import reflection
+from workers import off_loop
 
 # Features that hold the person's words elsewhere, each exposing
 # `export_for_user(user) -> dict`. A feature not installed is simply absent.
@@ -144,7 +145,10 @@ def export_with_password(user: User, password: str) -> bytes:
 
 def build_zip(user: User) -> bytes:
     """The export file: one JSON file per part, plus all of it in Markdown."""
-    data = collect(user)
+    return off_loop(_zip, collect(user))  # reading is database work; writing and deflating run off the loop
+
+
+def _zip(data: dict) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for part, content in data.items():
