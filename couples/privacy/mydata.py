@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from couples import accounts
-from couples.errors import Invalid
 from couples.models import User
 from couples.privacy import reflection
 from workers import off_loop
@@ -137,9 +136,7 @@ def to_markdown(data: dict) -> str:
 
 def export_with_password(user: User, password: str) -> bytes:
     """The export file, only once the person has entered their password again."""
-    confirmed = accounts.authenticate(user.email or "", password or "")
-    if confirmed is None or confirmed.id != user.id:
-        raise Invalid("That password is not right.", "wrong_password")
+    accounts.confirm_password(user, password)
     return build_zip(user)
 
 
