@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from couples import websocket
@@ -102,6 +103,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     websocket.install(socketio.server.eio)  # one client sending flat out must not hold the process (gevent)
     _register(app)
     _init_pages(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Outermost, so pages and socket handshakes alike see the address the proxies saw.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
 
 

@@ -55,10 +55,19 @@ class Config:
         "SOCKETIO_MESSAGE_QUEUE", "memory://"
     )
     RATELIMIT_HEADERS_ENABLED = False
+    # Wrong passwords per account from browsers it never signed in on, and per browser that it did (each
+    # has its own budget, so nobody can keep her out by guessing at her address); only failures count.
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "6 per 5 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes")
     SIGNUP_LIMIT_PER_ADDRESS = os.environ.get("SIGNUP_LIMIT_PER_ADDRESS", "10 per hour")
     JOIN_LIMIT_PER_ADDRESS = os.environ.get("JOIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
+
+    # The cookie that marks a browser as one the account signed in on (its own budget of wrong passwords).
+    DEVICE_COOKIE_NAME = "__Host-device" if PRODUCTION else "device"
+    DEVICE_COOKIE_DAYS = int(os.environ.get("DEVICE_COOKIE_DAYS", 180))
+    # Proxies (load balancers) in front of the app that set X-Forwarded-For/-Proto: per-address limits
+    # then count the address they saw. 0: requests come straight from the browser, headers are ignored.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
 
     # Invitations
     INVITATION_HOURS = 72
@@ -102,6 +111,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     SESSION_COOKIE_NAME = "session"
     SESSION_COOKIE_SECURE = False
+    DEVICE_COOKIE_NAME = "device"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 8
     RATELIMIT_ENABLED = False

@@ -7,12 +7,13 @@ restore is a new edit of the live document, and the versions before it stay as t
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from diff_match_patch import diff_match_patch
 from flask import current_app
 from pycrdt import Array, Doc, Map, Text
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, func, select
@@ -26,6 +27,7 @@ from couples import clock
 from couples.errors import NotFound
 from couples.models import User
 from extensions import UTCDateTime, db
+from workers import off_loop
 
 PAUSE_SECONDS = 60
 PAUSE = "pause"
@@ -193,20 +195,37 @@ REMOVED = "removed"
 CHANGED = "changed"
 
 
-def diff_words(old: str, new: str) -> list[tuple[str, str]]:
-    """Return the word-level difference of two texts as ``(op, text)`` pieces, op in same/del/ins."""
-    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
-    pieces: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            pieces.append(("same", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            pieces.append(("del", "".join(a[i1:i2])))
-        if j2 > j1:
-            pieces.append(("ins", "".join(b[j1:j2])))
-    return pieces
+# A comparison gives up refining after this long in all and shows what is left as whole removed and
+# added runs: still exact on both sides, and its cost is bounded whatever the texts are.
+COMPARE_SECONDS = 0.5
+
+
+def diff_words(old: str, new: str, deadline: float | None = None) -> list[tuple[str, str]]:
+    """Return the word-level difference of two texts as ``(op, text)`` pieces, op in same/del/ins.
+
+    Each distinct word becomes one character, so diff-match-patch (Myers' O(ND) diff with a deadline)
+    runs over words, as it does over lines for line diffs.
+    """
+    words: list[str] = []
+    codes: dict[str, str] = {}
+
+    def encode(text: str) -> str:
+        out = []
+        for token in _TOKEN.findall(text):
+            if token not in codes:
+                codes[token] = chr(len(words))
+                words.append(token)
+            out.append(codes[token])
+        return "".join(out)
+
+    differ = diff_match_patch()
+    differ.Diff_Timeout = COMPARE_SECONDS
+    if deadline is None:
+        deadline = time.time() + COMPARE_SECONDS
+    ops = {differ.DIFF_EQUAL: "same", differ.DIFF_DELETE: "del", differ.DIFF_INSERT: "ins"}
+    a, b = encode(old), encode(new)
+    return [(ops[op], "".join(words[ord(c)] for c in run))
+            for op, run in differ.diff_main(a, b, False, deadline) if run]
 
 
 @dataclass
@@ -253,12 +272,16 @@ def _status(old: dict | None, new: dict | None, same: bool) -> str:
     return SAME if same else CHANGED
 
 
-def _text_change(old: dict | None, new: dict | None, key: str) -> list[tuple[str, str]]:
-    return diff_words(old[key] if old else "", new[key] if new else "")
+def _text_change(old: dict | None, new: dict | None, key: str, deadline: float) -> list[tuple[str, str]]:
+    return diff_words(old[key] if old else "", new[key] if new else "", deadline)
 
 
 def compare(old: dict, new: dict) -> list[Change]:
     """Return what changed, section by section and agreement by agreement, from ``old`` to ``new``."""
+    return off_loop(_compare, old, new, time.time() + COMPARE_SECONDS)
+
+
+def _compare(old: dict, new: dict, deadline: float) -> list[Change]:
     changes = []
     for old_section, new_section in _pair_by_id(old.get("sections", []), new.get("sections", [])):
         items = []
@@ -267,15 +290,15 @@ def compare(old: dict, new: dict) -> list[Change]:
         ):
             same = bool(old_item and new_item and old_item["text"] == new_item["text"])
             item_id = (new_item or old_item)["id"]
-            items.append(Change(item_id, _status(old_item, new_item, same), _text_change(old_item, new_item, "text")))
+            items.append(Change(item_id, _status(old_item, new_item, same),
+                                _text_change(old_item, new_item, "text", deadline)))
         same = bool(
             old_section and new_section and old_section["title"] == new_section["title"]
             and all(item.status == SAME for item in items)
         )
         section_id = (new_section or old_section)["id"]
-        changes.append(
-            Change(section_id, _status(old_section, new_section, same), _text_change(old_section, new_section, "title"), items)
-        )
+        changes.append(Change(section_id, _status(old_section, new_section, same),
+                              _text_change(old_section, new_section, "title", deadline), items))
     return changes
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from functools import lru_cache
+from typing import Callable
 from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
@@ -11,13 +12,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from limits import parse as parse_limit
 from sqlalchemy import select, update
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from couples import clock
-from couples.errors import Conflict, Invalid
+from couples.errors import Conflict, DomainError, Invalid
 from couples.models import LoginSession, User, user_by_email
-from extensions import db
+from extensions import db, limiter
+from workers import off_loop
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
@@ -37,7 +41,35 @@ def _common_passwords() -> frozenset[str]:
 def _hasher() -> PasswordHasher:
     """An argon2id hasher with the configured cost."""
     cfg = current_app.config
-    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_KIB"], parallelism=1)
+    return _hasher_for(cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_KIB"])
+
+
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_kib: int) -> PasswordHasher:
+    """One hasher per cost (a PasswordHasher holds no state besides its parameters)."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of a random password, made once per cost, to verify against when there is no account."""
+    return off_loop(hasher.hash, secrets.token_hex(16))
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password, computed off the event loop."""
+    return off_loop(_hasher().hash, password)
+
+
+def _matches(hasher: PasswordHasher, stored: str, password: str) -> bool:
+    """Whether the password matches the stored hash (one argon2 verification, run off the event loop)."""
+    def verify() -> bool:
+        try:
+            return hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return off_loop(verify)
 
 
 def normalise_email(raw: str) -> str:
@@ -73,9 +105,12 @@ def sign_up(email: str, display_name: str, password: str, time_zone: str = "UTC"
     address = normalise_email(email)
     name = _clean_name(display_name)
     check_password_rules(password)
-    if user_by_email(address):
+    taken = user_by_email(address)
+    if taken:
+        # Asking about her address spends her account's budget, like a wrong password (SECURITY.md).
+        _guard(f"account:{taken.id}", lambda: False)
         raise Conflict("An account with that email already exists. You can sign in instead.", "email_taken")
-    user = User(email=address, display_name=name, password_hash=_hasher().hash(password), time_zone=time_zone)
+    user = User(email=address, display_name=name, password_hash=hash_password(password), time_zone=time_zone)
     db.session.add(user)
     db.session.commit()
     return user
@@ -91,42 +126,116 @@ def update_profile(user: User, display_name: str, time_zone: str) -> User:
     return user
 
 
-def _verify(user: User, password: str) -> bool:
-    """Check a password against the stored hash, upgrading the hash if its cost changed."""
-    if not user.password_hash or len(password) > PASSWORD_MAX:
-        return False
+def _verify(user: User | None, password: str) -> bool:
+    """Check a password against the user's stored hash, upgrading the hash if its cost changed.
+
+    Exactly one argon2 verification is made whatever the outcome (no account, no hash, an overlong
+    password), against a hash made once, so the time taken does not tell whether the account exists.
+    """
     hasher = _hasher()
-    try:
-        hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    real = user is not None and user.is_active and bool(user.password_hash) and len(password) <= PASSWORD_MAX
+    stored = user.password_hash if real else _dummy_hash(hasher)
+    if not _matches(hasher, stored, password[:PASSWORD_MAX]) or not real:
         return False
     if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+        user.password_hash = hash_password(password)
         db.session.commit()
     return True
 
 
-_DUMMY_HASH: dict[tuple, str] = {}
+class TooManyTries(DomainError):
+    """This account's budget of wrong passwords is spent for now; it refills after a few minutes."""
+
+    status = 429
+    code = "too_many_tries"
+
+    def __init__(self, message: str = "Too many wrong passwords in a short time. Please wait a few minutes "
+                                      "and try again.", code: str | None = None):
+        super().__init__(message, code)
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """Return the user for these credentials, or None, taking about as long either way."""
+def _budget():
+    """The limit on wrong passwords for one account (or one trusted browser of it)."""
+    return parse_limit(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
+
+
+def _guard(key: str, check: Callable[[], bool]) -> bool:
+    """Run one password check against the budget named by key: refused when it is spent; only a
+    wrong password spends it, so signing in and out often never locks anyone out."""
+    if limiter.enabled and not limiter.limiter.test(_budget(), "password", key):
+        raise TooManyTries()
+    if check():
+        return True
+    if limiter.enabled:
+        limiter.limiter.hit(_budget(), "password", key)
+    return False
+
+
+def _guess_key(user: User | None, email: str, device: str | None) -> str:
+    """Whose budget a sign-in spends: a browser this account signed in on before has its own (OWASP's
+    device cookies), so someone hammering her address from elsewhere cannot keep her out; any other
+    browser shares the account's. An address with no account is limited the same way, by its canonical form."""
+    if user is None:
+        try:
+            return "address:" + normalise_email(email)
+        except Invalid:
+            return "address:" + (email or "").strip().lower()[:254]
+    trusted = device_of(device)
+    if trusted and trusted[0] == user.id:
+        return f"device:{user.id}:{trusted[1]}"
+    return f"account:{user.id}"
+
+
+def authenticate(email: str, password: str, device: str | None = None) -> User | None:
+    """Return the user for these credentials, or None, taking as long either way; raise TooManyTries
+    when this account's budget of wrong passwords (or this trusted browser's) is spent."""
+    user = account_for(email)
+    return user if _guard(_guess_key(user, email, device), lambda: _verify(user, password)) else None
+
+
+def confirm_password(user: User, password: str) -> None:
+    """Check the password of someone already signed in (before a change that needs it), limited like
+    signing in; raise Invalid when it is wrong and TooManyTries when too many were."""
+    if not _guard(f"confirm:{user.id}", lambda: _verify(user, password or "")):
+        raise Invalid("That password is not right.", "wrong_password")
+
+
+def device_token(user: User) -> str:
+    """A signed value naming the account, for a cookie that marks this browser as one she signed in on."""
+    return _device_signer().dumps([user.id, secrets.token_urlsafe(12)])
+
+
+def device_of(token: str | None) -> tuple[int, str] | None:
+    """The (account id, browser nonce) a device cookie names, if it is ours, intact and not too old."""
+    if not token:
+        return None
+    try:
+        user_id, nonce = _device_signer().loads(token, max_age=current_app.config["DEVICE_COOKIE_DAYS"] * 86400)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    return (user_id, nonce) if isinstance(user_id, int) and isinstance(nonce, str) else None
+
+
+def is_trusted_device(email: str, token: str | None) -> bool:
+    """Whether this browser signed in before as the account the address leads to."""
+    trusted = device_of(token)
+    if trusted is None:
+        return False
+    user = account_for(email)
+    return user is not None and user.id == trusted[0]
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="device")
+
+
+def account_for(email: str) -> User | None:
+    """The account an address typed into a form leads to (normalised as at sign-up), or None."""
     try:
         address = normalise_email(email)
     except Invalid:
-        address = None
-    user = user_by_email(address) if address else None
-    if user is None or not user.is_active:
-        # Hash anyway so response time does not reveal whether the account exists.
-        hasher = _hasher()
-        key = (hasher.time_cost, hasher.memory_cost)
-        dummy = _DUMMY_HASH.setdefault(key, hasher.hash(secrets.token_hex(8)))
-        try:
-            hasher.verify(dummy, password[:PASSWORD_MAX])
-        except VerificationError:
-            pass
         return None
-    return user if _verify(user, password) else None
+    return user_by_email(address)
 
 
 def start_session(user: User, user_agent: str = "") -> LoginSession:
@@ -171,10 +280,9 @@ def end_sessions(user: User, only: str | None = None, keep: str | None = None) -
 
 def change_password(user: User, current: str, new: str, keep_session: str | None) -> list[str]:
     """Set a new password after checking the current one; end every other session; return their ids."""
-    if not _verify(user, current):
-        raise Invalid("Your current password is not right.", "wrong_password")
+    confirm_password(user, current)
     check_password_rules(new)
-    user.password_hash = _hasher().hash(new)
+    user.password_hash = hash_password(new)
     db.session.commit()
     return end_sessions(user, keep=keep_session)
 
@@ -183,8 +291,7 @@ def delete_account(user: User, password: str) -> None:
     """Erase the person's account after checking the password. Shared words stay, shown as "former partner"."""
     from couples import linking  # linking needs accounts' errors; import here to keep the graph one-way
 
-    if not _verify(user, password):
-        raise Invalid("That password is not right.", "wrong_password")
+    confirm_password(user, password)
     linking.leave_all(user)
     account_deleting.send(user)
     end_sessions(user)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, request,
+                   session, url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from couples import accounts, linking
@@ -30,17 +30,36 @@ def _safe_next(target: str | None) -> str:
     return url_for("couples.home")
 
 
-def _account_key() -> str:
-    """Rate-limit key for one account: the normalised email typed into the login form."""
-    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+def _device() -> str | None:
+    """This browser's device cookie (set when it signed in before), if any."""
+    return request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"])
+
+
+def _failed(response) -> bool:
+    """A sign-in or sign-up that did not get through: only these spend the per-address budget."""
+    return response.status_code != 302
+
+
+def _known_browser() -> bool:
+    """This browser signed in before as the account typed in: it is not held back by others' guesses."""
+    return accounts.is_trusted_device(request.form.get("email", ""), _device())
 
 
 def _start(user) -> None:
-    """Sign the user in with a fresh session (a new id every time) and record the login session."""
+    """Sign the user in with a fresh session (a new id every time), record the login session and mark
+    this browser as one the account signed in on."""
     session.clear()
     login = accounts.start_session(user, request.headers.get("User-Agent", ""))
     login_user(user)
     session["login_session"] = login.id
+    device = accounts.device_token(user)
+
+    @after_this_request
+    def remember_browser(response):
+        response.set_cookie(current_app.config["DEVICE_COOKIE_NAME"], device, path="/", httponly=True,
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
+                            max_age=current_app.config["DEVICE_COOKIE_DAYS"] * 86400)
+        return response
 
 
 def _form_errors(form) -> None:
@@ -74,7 +93,6 @@ def home():
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)
 def signup():
     """Create an account and sign in."""
     if current_user.is_authenticated:
@@ -86,25 +104,28 @@ def signup():
             user = accounts.sign_up(form.email.data, form.display_name.data, form.password.data, zone)
         except DomainError as exc:
             flash(str(exc), "error")
-        else:
-            _start(user)
-            flash(f"Welcome, {user.display_name}.", "info")
-            return redirect(url_for("couples.home"))
-    else:
-        _form_errors(form)
+            return render_template("couples/signup.html", form=form), exc.status
+        _start(user)
+        flash(f"Welcome, {user.display_name}.", "info")
+        return redirect(url_for("couples.home"))
+    _form_errors(form)
     return render_template("couples/signup.html", form=form), 400 if request.method == "POST" else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed,
+               exempt_when=_known_browser)
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
         return redirect(url_for("couples.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data, device=_device())
+        except DomainError as exc:
+            flash(str(exc), "error")
+            return render_template("couples/login.html", form=form), exc.status
         if user:
             _start(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -188,6 +209,7 @@ def change_password():
                                              keep_session=current_login_session_id())
         except DomainError as exc:
             flash(str(exc), "error")
+            return _account_page(exc.status, password_form=form)
         else:
             for login_session in ended:
                 disconnect_sockets(login_session_id=login_session)
@@ -209,6 +231,7 @@ def delete_account():
             accounts.delete_account(user, form.password.data)  # which unlinks and closes the couple's sockets
         except DomainError as exc:
             flash(str(exc), "error")
+            return _account_page(exc.status, delete_form=form)
         else:
             disconnect_sockets(user_id=user.id)
             logout_user()

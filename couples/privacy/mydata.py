@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from couples import accounts
-from couples.errors import Invalid
 from couples.models import User
 from couples.privacy import reflection
+from workers import off_loop
 
 # Features that hold the person's words elsewhere, each exposing
 # `export_for_user(user) -> dict`. A feature not installed is simply absent.
@@ -136,15 +136,16 @@ def to_markdown(data: dict) -> str:
 
 def export_with_password(user: User, password: str) -> bytes:
     """The export file, only once the person has entered their password again."""
-    confirmed = accounts.authenticate(user.email or "", password or "")
-    if confirmed is None or confirmed.id != user.id:
-        raise Invalid("That password is not right.", "wrong_password")
+    accounts.confirm_password(user, password)
     return build_zip(user)
 
 
 def build_zip(user: User) -> bytes:
     """The export file: one JSON file per part, plus all of it in Markdown."""
-    data = collect(user)
+    return off_loop(_zip, collect(user))  # reading is database work; writing and deflating run off the loop
+
+
+def _zip(data: dict) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for part, content in data.items():
