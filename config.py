@@ -80,6 +80,9 @@ class Config:
     # A socket's login session and write access are read again at most this often while it sends events;
     # in between, revocation is pushed (the affected sockets are closed on every process).
     SOCKET_RECHECK_SECONDS = float(os.environ.get("SOCKET_RECHECK_SECONDS", 10))
+    # A partner still counts as here this long after their last page closed, so going from page to page
+    # never shows as leaving.
+    PRESENCE_GRACE_SECONDS = float(os.environ.get("PRESENCE_GRACE_SECONDS", 10))
     # Several processes append to the documents' logs (they share rooms through the message queue): each
     # reads what the others committed before using a document. One process alone needs no such read.
     AGREEMENTS_SHARED_LOG = _flag("AGREEMENTS_SHARED_LOG", SOCKETIO_MESSAGE_QUEUE is not None)
@@ -122,3 +125,5 @@ class TestConfig(Config):
     # Flask-SocketIO's test client speaks only the default serializer; real-server tests cover msgpack.
     SOCKETIO_SERIALIZER = "default"
     QUICK_EXIT_URL = "about:blank"
+    # Departures are told at once unless a test is about the grace.
+    PRESENCE_GRACE_SECONDS = 0

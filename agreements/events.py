@@ -11,6 +11,7 @@ import re
 
 from flask import request
 from flask_socketio import emit, join_room, leave_room
+from sqlalchemy import select
 
 from agreements import sync
 from agreements.limits import admit_join
@@ -20,6 +21,9 @@ from couples.access import couple_for_member, current_couple
 from couples.errors import DomainError, NotFound, ReadOnly
 from couples.limits import LimitedNamespace
 from couples.live import socket_user, socket_verification, track_socket, untrack_socket
+from couples.models import LiveSocket, User
+from couples.privacy.presence import partner_of, presence_flows, withdrawn
+from extensions import db, socketio
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +67,44 @@ def _own_presence(user, room: Room, entries: list[sync.Presence]) -> list[sync.P
     return cleaned
 
 
-def _leave(room: Room, sid: str) -> None:
-    """Tell the others that sid's presence is gone."""
+def _flows(user: User | None) -> bool:
+    """Whether this person's presence and the partner's reach each other (the rule of couples.privacy.presence)."""
+    return user is not None and presence_flows(user, partner_of(user))
+
+
+def _farewell(entries) -> list[sync.Presence]:
+    """The awareness entries that say these clients are gone."""
+    return [sync.Presence(e.client_id, e.clock + 1, None) for e in entries if e.state is not None]
+
+
+def _leave(room: Room, sid: str, flows: bool) -> None:
+    """Forget sid's presence; while presence flows, tell the others it is gone."""
     with room.locked():
-        gone = room.presence.pop(sid, {})
-        if gone:
-            farewell = [sync.Presence(e.client_id, e.clock + 1, None) for e in gone.values() if e.state is not None]
-            if farewell:
-                room.broadcast(sync.awareness_message(farewell), skip_sid=sid)
+        farewell = _farewell(room.presence.pop(sid, {}).values())
+        if farewell and flows:
+            room.broadcast(sync.awareness_message(farewell), skip_sid=sid)
+
+
+@withdrawn.connect
+def _withdraw(couple_id, user_ids=()) -> None:
+    """Presence stopped flowing between two partners: each one's open documents forget the other's presence."""
+    owners = dict(db.session.execute(
+        select(LiveSocket.sid, LiveSocket.user_id)
+        .where(LiveSocket.user_id.in_(user_ids), LiveSocket.namespace == NAMESPACE)).all())
+    done = set()
+    for room in (room for sid in owners for room in rooms().of(sid)):
+        if room.document_id in done:
+            continue
+        done.add(room.document_id)
+        with room.locked():
+            for sid, clients in room.presence.items():
+                farewell = _farewell(clients.values())
+                if not farewell:
+                    continue
+                for target in room.sids:
+                    if owners.get(target) not in (None, owners.get(sid)):
+                        socketio.emit("yjs", (room.document_id, sync.awareness_message(farewell)), to=target,
+                                      namespace=NAMESPACE)
 
 
 class AgreementsNamespace(LimitedNamespace):
@@ -86,11 +120,12 @@ class AgreementsNamespace(LimitedNamespace):
         return True
 
     def on_disconnect(self, reason=None):
-        """Leave every room; the others see this person's presence go."""
-        untrack_socket(NAMESPACE)
+        """Leave every room; while presence flows, the partner sees this person's presence go."""
+        user_id = untrack_socket(NAMESPACE)
+        flows = _flows(db.session.get(User, user_id) if user_id is not None else socket_user())
         for room in rooms().of(request.sid):
             rooms().leave(request.sid, room.document_id)
-            _leave(room, request.sid)
+            _leave(room, request.sid, flows)
 
     def on_join(self, payload=None, *extra):
         """Join a document's room: {"doc": id}; a current or former member may, nobody else."""
@@ -100,11 +135,12 @@ class AgreementsNamespace(LimitedNamespace):
             admit_join(rooms().of(request.sid), document.id)
         except DomainError as error:
             return _refused(error, document_id)
+        flows = _flows(_user())
         room = rooms().enter(document.id, document.couple_id, request.sid)
         join_room(room_name(document.id))
         with room.locked():
             present = [e for sid, clients in room.presence.items() if sid != request.sid for e in clients.values()]
-            if present:
+            if present and flows:
                 emit("yjs", (document.id, sync.awareness_message(present)))
         return OK
 
@@ -115,7 +151,7 @@ class AgreementsNamespace(LimitedNamespace):
         if room is None:
             return _refused(NotFound(), document_id)
         leave_room(room_name(document_id))
-        _leave(room, request.sid)
+        _leave(room, request.sid, _flows(socket_user()))
         return OK
 
     def on_yjs(self, document_id=None, data=None, *extra):
@@ -158,9 +194,11 @@ class AgreementsNamespace(LimitedNamespace):
                 room.broadcast(sync.update_message(changed), skip_sid=request.sid)
 
     def _presence(self, user, room: Room, message: sync.Message) -> None:
-        couple_for_member(user, room.couple_id, write=True)
+        """Keep the sender's presence in the room (never stored); pass it on only while presence flows."""
+        couple = couple_for_member(user, room.couple_id, write=True)
         entries = sync.parse_awareness(message.payload)
-        if not user.share_presence:
-            return
+        flows = presence_flows(user, couple.partner_of(user))
         with room.locked():
-            room.broadcast(sync.awareness_message(_own_presence(user, room, entries)), skip_sid=request.sid)
+            cleaned = _own_presence(user, room, entries)
+            if flows:
+                room.broadcast(sync.awareness_message(cleaned), skip_sid=request.sid)

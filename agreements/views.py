@@ -11,6 +11,7 @@ from couples.access import current_couple
 from couples.errors import DomainError, Forbidden, Invalid, ReadOnly
 from extensions import db, socketio
 from couples.models import Couple
+from couples.privacy.presence import partner_here
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
@@ -102,9 +103,10 @@ def document(document_id: int):
     """The document: live and editable for a linked couple, a readable archive after unlinking."""
     document = service.document_for_member(current_user, document_id)
     writable = _writable(document)
-    couple = db.session.get(Couple, document.couple_id)
+    partner = db.session.get(Couple, document.couple_id).partner_of(current_user)
     return render_template("agreements/document.html", doc=export.readable(document, current_user, writable),
-                           writable=writable, partner=couple.partner_of(current_user), colour=colour_of(current_user))
+                           writable=writable, partner=partner, partner_here=partner_here(current_user, partner),
+                           colour=colour_of(current_user))
 
 
 @bp.get("/<int:document_id>/states")

@@ -4,15 +4,9 @@ from flask_socketio import emit, join_room
 from couples.access import current_couple
 from couples.linking import pending_couple
 from couples.limits import LimitedNamespace
-from couples.live import couple_room, disconnect_sockets, is_connected, socket_user, track_socket, untrack_socket
+from couples.live import couple_room, disconnect_sockets, socket_user, track_socket, untrack_socket
+from couples.privacy.presence import NAMESPACE, partner_here
 from extensions import socketio
-
-NAMESPACE = "/couple"
-
-
-def presence_for(viewer, partner) -> bool:
-    """Whether the viewer may see the partner as here now: both share presence and the partner is connected."""
-    return bool(partner and viewer.share_presence and partner.share_presence and is_connected(partner.id, NAMESPACE))
 
 
 def announce_unlinked(couple) -> None:
@@ -22,10 +16,13 @@ def announce_unlinked(couple) -> None:
 
 
 class CoupleNamespace(LimitedNamespace):
-    """Joins a signed-in partner to their couple's room and tells the partner they are here."""
+    """Joins a signed-in partner to their couple's room and tells their page whether the partner is here.
+
+    Arrivals and departures (on any namespace) are told by couples.privacy.presence.
+    """
 
     def on_connect(self, auth=None):
-        """Refuse anonymous sockets; put a linked partner in the couple's room and announce them."""
+        """Refuse anonymous sockets; put a linked partner in the couple's room."""
         user = socket_user()
         if user is None:
             return False
@@ -37,18 +34,9 @@ class CoupleNamespace(LimitedNamespace):
         join_room(room)  # while pending too, so the inviter hears when the partner joins
         if not couple.is_linked:
             return True
-        partner = couple.partner_of(user)
-        emit("presence", {"here": presence_for(user, partner)})
-        if user.share_presence:
-            emit("presence", {"here": True}, to=room, include_self=False)
+        emit("presence", {"here": partner_here(user, couple.partner_of(user))})
         return True
 
     def on_disconnect(self, reason=None):
-        """Forget the socket; tell the partner when the last tab of this person closes."""
+        """Forget the socket."""
         untrack_socket(NAMESPACE)
-        user = socket_user()
-        if user is None:
-            return
-        couple = current_couple(user)
-        if couple and not is_connected(user.id, NAMESPACE):
-            emit("presence", {"here": False}, to=couple_room(couple.id), include_self=False)

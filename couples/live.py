@@ -78,20 +78,27 @@ def track_socket(user: User, namespace: str, couple_id: int | None = None) -> No
         )
     )
     db.session.commit()
+    presence().arrived(user)
 
 
-def untrack_socket(namespace: str) -> None:
-    """Forget this socket (on disconnect)."""
+def untrack_socket(namespace: str) -> int | None:
+    """Forget this socket (on disconnect); return whose it was (None if already forgotten)."""
     _verified().pop((request.sid, namespace), None)
-    db.session.execute(delete(LiveSocket).where(LiveSocket.sid == request.sid, LiveSocket.namespace == namespace))
+    user_id = db.session.execute(
+        delete(LiveSocket).where(LiveSocket.sid == request.sid, LiveSocket.namespace == namespace)
+        .returning(LiveSocket.user_id)).scalar()
     db.session.commit()
+    if user_id is not None:  # None: already forgotten by disconnect_sockets, which tells presence itself
+        presence().left(user_id)
+    return user_id
 
 
-def is_connected(user_id: int, namespace: str) -> bool:
-    """True if the user has at least one open socket on the namespace."""
-    return db.session.scalar(
-        select(LiveSocket.sid).where(LiveSocket.user_id == user_id, LiveSocket.namespace == namespace).limit(1)
-    ) is not None
+def is_connected(user_id: int, namespace: str | None = None) -> bool:
+    """True if the user has at least one open socket on the namespace (on any, without one)."""
+    query = select(LiveSocket.sid).where(LiveSocket.user_id == user_id)
+    if namespace is not None:
+        query = query.where(LiveSocket.namespace == namespace)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def disconnect_sockets(user_id: int | None = None, login_session_id: str | None = None,
@@ -104,7 +111,9 @@ def disconnect_sockets(user_id: int | None = None, login_session_id: str | None 
         query = query.where(LiveSocket.login_session_id == login_session_id)
     if couple_id is not None:
         query = query.where(LiveSocket.couple_id == couple_id)
-    rows = [(row.sid, row.namespace) for row in db.session.scalars(query)]
+    found = list(db.session.scalars(query))
+    rows = [(row.sid, row.namespace) for row in found]
+    users = {row.user_id for row in found}
     for sid, namespace in rows:
         db.session.execute(delete(LiveSocket).where(LiveSocket.sid == sid, LiveSocket.namespace == namespace))
         _verified().pop((sid, namespace), None)  # in this process, refused from now on even before it closes
@@ -112,7 +121,16 @@ def disconnect_sockets(user_id: int | None = None, login_session_id: str | None 
     for sid, namespace in rows:
         # With a message queue this reaches the process holding the socket.
         socketio.server.disconnect(sid, namespace=namespace)
+    for user in users:
+        presence().left(user)
     return len(rows)
+
+
+def presence():
+    """The presence module, which announces arrivals and departures (imported late: it builds on this one)."""
+    from couples.privacy import presence as module
+
+    return module
 
 
 def forget_all_sockets() -> None:

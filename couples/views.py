@@ -11,10 +11,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from couples import accounts, linking
 from couples.access import couple_for_member, current_couple
 from couples.errors import DomainError
-from couples.events import NAMESPACE, presence_for
+from couples.events import NAMESPACE
 from couples.forms import (ActionForm, ChangePasswordForm, DeleteAccountForm, JoinCodeForm, LoginForm,
                            ProfileForm, SignupForm, UnlinkForm)
 from couples.live import couple_room, current_login_session_id, disconnect_sockets
+from couples.privacy.presence import partner_here
 from extensions import limiter, socketio
 
 bp = Blueprint("couples", __name__)
@@ -82,7 +83,7 @@ def home():
         "couples/home.html",
         couple=couple,
         partner=partner,
-        partner_here=presence_for(current_user, partner) if partner else False,
+        partner_here=partner_here(current_user, partner),
         invitation=invitation,
         code=linking.format_code(invitation.code) if invitation else None,
         archives=linking.archives(current_user),

@@ -12,6 +12,7 @@ from couples.dialogue import service
 from couples.errors import DomainError, Invalid, NotFound
 from couples.limits import LimitedNamespace
 from couples.live import couple_room, socket_user, track_socket, untrack_socket
+from couples.privacy.presence import partner_of, presence_flows
 from extensions import socketio
 
 NAMESPACE = "/dialogue"
@@ -73,12 +74,12 @@ class DialogueNamespace(LimitedNamespace):
         return {"ok": True, "index": dialogue.turn_index, "state": dialogue.state}
 
     def on_writing(self, data):
-        """Pass "your partner is writing..." to the partner's pages; nothing is stored."""
+        """Pass "your partner is writing..." to the partner's pages while presence flows; nothing is stored."""
         try:
             user, dialogue = _asked_about(data)
         except DomainError as error:
             return _refusal(error)
-        if dialogue.is_open:
+        if dialogue.is_open and presence_flows(user, partner_of(user)):
             socketio.emit("writing", {"dialogue_id": dialogue.id, "user_id": user.id},
                           to=couple_room(dialogue.couple_id), skip_sid=request.sid, namespace=NAMESPACE)
         return {"ok": True}

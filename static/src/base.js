@@ -1,5 +1,6 @@
 // On every page: the quick exit (button, or Esc twice) leaves for a neutral site without a history entry.
 import './idle.js';
+import './here.js';
 const ESC_WINDOW_MS = 800;
 
 function csrfToken() {

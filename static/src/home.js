@@ -1,20 +1,13 @@
 // Home page: the partner's presence, live; the page follows linking and unlinking without a reload.
 import { connect } from './live.js';
+import { followPresence, showPresence } from './presence.js';
 
 const presence = document.getElementById('presence');
 const partnerPanel = document.getElementById('partner-panel');
 const linkPanel = document.getElementById('link-panel');
 
-function showPresence(here) {
-  if (!presence) return;
-  presence.dataset.here = here ? 'true' : 'false';
-  const name = presence.dataset.name || presence.querySelector('.presence-text').textContent.replace(/ is .*$/, '');
-  presence.dataset.name = name;
-  presence.querySelector('.presence-text').textContent = here ? `${name} is here now` : `${name} is not here right now`;
-}
-
 function showArchived() {
-  showPresence(false);
+  showPresence(presence, false);
   if (presence) presence.hidden = true;
   const note = document.getElementById('archived-note');
   if (note) note.hidden = false;
@@ -25,7 +18,7 @@ function showArchived() {
 
 if (partnerPanel || linkPanel) {
   const socket = connect('/couple');
-  socket.on('presence', (data) => showPresence(Boolean(data && data.here)));
+  followPresence(socket, presence);
   socket.on('unlinked', showArchived);
   socket.on('partner_joined', () => window.location.reload());
 }

@@ -1,4 +1,6 @@
 """The /couple socket: who may connect, presence, and sockets closing when access ends."""
+import time
+
 from sqlalchemy import select
 
 from couples import linking
@@ -120,3 +122,60 @@ def test_inviter_hears_when_the_partner_joins(app, make_user, login, socket_clie
     response = bob_browser.post("/join/confirm", {"code": invitation.code})
     assert response.status_code == 302
     assert [event["name"] for event in alice_sock.get_received(NS)] == ["partner_joined"]
+
+
+def presence_after(sock, seconds: float = 20.0):
+    """Wait (generously) until the socket hears a presence event; return the payloads heard."""
+    deadline = time.monotonic() + seconds
+    heard = presence_events(sock)
+    while not heard and time.monotonic() < deadline:
+        time.sleep(0.05)
+        heard = presence_events(sock)
+    return heard
+
+
+def signed_in(linked_couple, login, app):
+    """Two linked partners' browsers, signed in: (Alice's, Bob's)."""
+    _, alice, bob = linked_couple()
+    return login(app.test_client(), alice).client, login(app.test_client(), bob).client
+
+
+def test_a_partner_on_any_page_is_here(app, linked_couple, login, socket_client):
+    alice_http, bob_http = signed_in(linked_couple, login, app)
+    socket_client("/dialogue", bob_http)  # Bob is in a dialogue, not on the home page
+    assert presence_events(socket_client(NS, alice_http)) == [True]
+
+
+def test_going_from_page_to_page_never_shows_as_leaving(app, linked_couple, login, socket_client):
+    app.config["PRESENCE_GRACE_SECONDS"] = 30
+    alice_http, bob_http = signed_in(linked_couple, login, app)
+    alice_sock = socket_client(NS, alice_http)
+    home = socket_client(NS, bob_http)
+    assert presence_events(alice_sock) == [False, True]
+    home.disconnect(namespace=NS)  # Bob opens a dialogue: the home page's socket closes first
+    socket_client("/dialogue", bob_http)
+    home_again = socket_client(NS, bob_http)
+    home_again.disconnect(namespace=NS)
+    socket_client("/agreements", bob_http)
+    assert presence_events(alice_sock) == []
+
+
+def test_leaving_is_told_once_the_grace_has_passed(app, linked_couple, login, socket_client):
+    app.config["PRESENCE_GRACE_SECONDS"] = 0.2
+    alice_http, bob_http = signed_in(linked_couple, login, app)
+    alice_sock = socket_client(NS, alice_http)
+    bob_sock = socket_client("/dialogue", bob_http)
+    assert presence_events(alice_sock) == [False, True]
+    bob_sock.disconnect(namespace="/dialogue")
+    assert presence_after(alice_sock) == [False]
+
+
+def test_coming_back_within_the_grace_cancels_the_departure(app, linked_couple, login, socket_client):
+    app.config["PRESENCE_GRACE_SECONDS"] = 0.5
+    alice_http, bob_http = signed_in(linked_couple, login, app)
+    alice_sock = socket_client(NS, alice_http)
+    socket_client(NS, bob_http).disconnect(namespace=NS)
+    socket_client("/dialogue", bob_http)
+    assert presence_events(alice_sock) == [False, True]
+    time.sleep(1.5)  # well past the grace: the cancelled departure stays silent
+    assert presence_events(alice_sock) == []

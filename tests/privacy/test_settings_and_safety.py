@@ -1,7 +1,8 @@
 """Presence sharing can be turned off; the safety page says plainly what the app does and where help is."""
 import re
 
-from couples.events import NAMESPACE, presence_for
+from couples.events import NAMESPACE
+from couples.privacy.presence import partner_here
 from extensions import db
 
 
@@ -23,7 +24,7 @@ def test_turning_presence_off_hides_it_from_the_partner_at_once(app, linked_coup
     assert alice.share_presence is False
     assert presence_events(bob_socket) == [False]
     assert presence_events(alice_socket) == [False]  # mutual: she no longer sees his either
-    assert not presence_for(bob, alice)
+    assert not partner_here(bob, alice)
     assert "Alice Moreau is not here right now" in bob_browser.get("/").get_data(as_text=True)
 
     alice_browser.post("/settings/privacy", {"share_presence": "y"}, page="/settings/privacy")

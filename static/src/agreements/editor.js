@@ -37,7 +37,6 @@ class Editor {
     this.awareness.setLocalStateField('user', { name: this.config.meName, color: this.config.meColor });
     this.signing = new Signing(this, this.config);
     this.statusNode = document.getElementById('sync-status');
-    this.presenceNode = document.getElementById('partner-presence');
   }
 
   start() {
@@ -331,10 +330,8 @@ class Editor {
   showPresence() {
     if (!this.synced) return;
     const here = new Map();
-    const names = [];
     this.awareness.getStates().forEach((state, clientId) => {
       if (clientId === this.ydoc.clientID || !state.user) return;
-      names.push(state.user.name);
       if (state.cursor && this.hosts.has(state.cursor.item)) here.set(state.cursor.item, state);
     });
     for (const [key, host] of this.hosts) {
@@ -357,13 +354,6 @@ class Editor {
           name: state.user.name,
           color: safeColor(state.user.color),
         });
-    }
-    if (this.presenceNode) {
-      const here = names.length > 0;
-      this.presenceNode.dataset.here = String(here);
-      this.presenceNode.querySelector('.presence-text').textContent = here
-        ? `${[...new Set(names)].join(', ')} is here now`
-        : `${this.config.partnerName} is not here right now`;
     }
   }
 
