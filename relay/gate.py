@@ -6,15 +6,16 @@ Everything here reads the database, so it runs in a worker thread inside an app 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask
 from itsdangerous import BadSignature
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.http import parse_cookie
 
 from agreements.service import document_for_member
-from couples import accounts
+from couples import accounts, clock
 from couples.errors import NotFound
 from couples.models import Couple, LoginSession, Membership, User
 from couples.privacy.presence import presence_flows
@@ -25,6 +26,8 @@ SIGNED_OUT = 4401
 FORBIDDEN_ORIGIN = 4403
 NOT_FOUND = 4404
 TOO_FAST = 4429
+ARCHIVED = 4410  # the couple unlinked while connected: reconnect to read the archive
+ACTIVITY_NOTED_EVERY = 30  # seconds, as accounts.live_session notes a request's
 
 
 class Refusal(Exception):
@@ -99,18 +102,25 @@ def admit(app: Flask, cookie_header: str | None, document_id: int) -> Member:
                       may_write and presence_flows(user, couple.partner_of(user)))
 
 
-def still_admitted(app: Flask, members: list[Member]) -> dict[tuple[str, int], tuple[bool, bool]]:
+def still_admitted(app: Flask, members: list[Member], active: set[str]) -> dict[tuple[str, int], tuple[bool, bool]]:
     """For each (login session, couple) still live: (may write, presence flows); the others are gone (in a thread).
 
-    Three queries (sessions, memberships, people), however many connections the relay holds.
+    A few queries, however many connections the relay holds. The sessions in `active` (whose connections
+    sent something) are noted as active, as a request would, so typing keeps a session from idling out.
     """
     if not members:
         return {}
     with app.app_context():
+        at = clock.now()
+        sessions = {m.login_session_id for m in members}
+        db.session.execute(update(LoginSession).where(
+            LoginSession.id.in_(sessions & active), LoginSession.ended_at.is_(None),
+            LoginSession.last_seen_at < at - timedelta(seconds=ACTIVITY_NOTED_EVERY)).values(last_seen_at=at))
+        db.session.commit()
         live = set(db.session.scalars(
             select(LoginSession.id).join(User, User.id == LoginSession.user_id).where(
-                LoginSession.id.in_({m.login_session_id for m in members}), LoginSession.ended_at.is_(None),
-                User.deleted_at.is_(None))))
+                LoginSession.id.in_(sessions), LoginSession.ended_at.is_(None), User.deleted_at.is_(None),
+                LoginSession.last_seen_at > at - timedelta(seconds=app.config["IDLE_TIMEOUT"]))))
         memberships = db.session.execute(
             select(Membership.couple_id, Membership.user_id, Membership.current, Couple.status)
             .join(Couple, Couple.id == Membership.couple_id)

@@ -165,7 +165,7 @@ class Relay:
                          compression=None, ping_interval=20, ping_timeout=60) as server:
             if ready:
                 ready(server.sockets[0].getsockname()[1])
-            await asyncio.Future()
+            await self._recheck_forever()
 
     # Connections
 
@@ -228,16 +228,48 @@ class Relay:
         room = connection.room
         self.connections.discard(connection)
         room.connections.discard(connection)
-        gone = room.presence.pop(connection, {})
-        farewell = [sync.Presence(e.client_id, e.clock + 1, None) for e in gone.values() if e.state is not None]
-        if farewell and connection.member.presence:
-            self._tell_present(room, None, sync.awareness_message(farewell))
+        self._forget_presence(connection)
         if not room.connections and not room.inflight:
             self.rooms.pop(room.document_id, None)
 
     def close(self, connection: Connection, code: int, reason: str) -> None:
         """Close a connection from outside its handler (revocation, flooding)."""
         asyncio.ensure_future(connection.ws.close(code, reason))
+
+    # Revocation
+
+    async def _recheck_forever(self) -> None:
+        """Read again, every RELAY_RECHECK_SECONDS, whether each connection's session and couple still hold.
+
+        Signing out, changing the password, deleting the account or unlinking in the app, on any
+        process, thus closes the relay's connections concerned within about that time.
+        """
+        every = self.app.config["RELAY_RECHECK_SECONDS"]
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.recheck()
+            except Exception:  # noqa: BLE001 - e.g. the database is briefly unavailable: try again next time
+                log.exception("relay: could not check the connections again")
+
+    async def recheck(self) -> None:
+        """Close the connections whose access ended; follow changes of presence sharing."""
+        connections = list(self.connections)
+        active = {c.member.login_session_id for c in connections if c.active}
+        for connection in connections:
+            connection.active = False
+        admitted = await self.db(gate.still_admitted, self.app, [c.member for c in connections], active)
+        for connection in connections:
+            member = connection.member
+            now = admitted.get((member.login_session_id, member.couple_id))
+            if now is None:
+                self.close(connection, gate.SIGNED_OUT, "Please sign in again.")
+            elif member.may_write and not now[0]:
+                self.close(connection, gate.ARCHIVED, "This space is now a read-only archive.")
+            elif member.presence != now[1]:
+                if member.presence:
+                    self._forget_presence(connection)
+                member.presence = now[1]
 
     # Messages
 
@@ -378,6 +410,14 @@ class Relay:
         others = {client for c, clients in room.presence.items() if c is not connection for client in clients}
         cleaned = own_presence(connection.member.name, entries, room.presence.setdefault(connection, {}), others)
         self._tell_present(room, connection, sync.awareness_message(cleaned))
+
+    def _forget_presence(self, connection: Connection) -> None:
+        """Drop the connection's presence; the others see it go."""
+        room = connection.room
+        gone = room.presence.pop(connection, {})
+        farewell = [sync.Presence(e.client_id, e.clock + 1, None) for e in gone.values() if e.state is not None]
+        if farewell and connection.member.presence:
+            self._tell_present(room, connection, sync.awareness_message(farewell))
 
     def _greet_presence(self, connection: Connection) -> None:
         room = connection.room

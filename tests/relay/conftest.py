@@ -27,16 +27,22 @@ def relay(app, database_url, tmp_path):
 
 
 @pytest.fixture
-def cookie_of(app, login):
-    """cookie_of(user) -> the Cookie header of a browser signed in as user through the real form."""
+def signed_in(app, login):
+    """signed_in(user) -> (a Browser signed in as user through the real form, the Cookie header it sends)."""
 
-    def sign_in(user) -> str:
+    def sign_in(user):
         client = app.test_client()
-        login(client, user)
+        browser = login(client, user)
         cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
-        return f"{cookie.key}={cookie.value}"
+        return browser, f"{cookie.key}={cookie.value}"
 
     return sign_in
+
+
+@pytest.fixture
+def cookie_of(signed_in):
+    """cookie_of(user) -> the Cookie header of a browser signed in as user through the real form."""
+    return lambda user: signed_in(user)[1]
 
 
 @pytest.fixture
