@@ -95,6 +95,16 @@ class Config:
     # Encoded state of one agreements document; past it, only deletions are accepted (`document_full`).
     AGREEMENTS_MAX_DOCUMENT_BYTES = int(os.environ.get("AGREEMENTS_MAX_DOCUMENT_BYTES", 2 * 1024 * 1024))
 
+    # The relay (`python -m relay`) serves the agreements documents' live channel as plain WebSockets.
+    # RELAY_URL is where pages connect (e.g. wss://example.org/relay behind a reverse proxy); unset, the
+    # page's own host on RELAY_PORT. APP_URL is the origin of the pages, the one the relay lets in
+    # (with SOCKETIO_ALLOWED_ORIGINS, and any origin equal to the relay's own host).
+    RELAY_PORT = int(os.environ.get("RELAY_PORT", 5050))
+    RELAY_URL = os.environ.get("RELAY_URL") or None
+    APP_URL = os.environ.get("APP_URL", "http://127.0.0.1:5000").rstrip("/")
+    # How often the relay reads again, in one query, whether its connections' sessions and couples still hold.
+    RELAY_RECHECK_SECONDS = float(os.environ.get("RELAY_RECHECK_SECONDS", 0.5))
+
     # Where the quick exit goes: a neutral, everyday site.
     QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.wikipedia.org/")
 

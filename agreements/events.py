@@ -51,8 +51,16 @@ def _signed_out() -> NotFound:
 
 def _own_presence(user, room: Room, entries: list[sync.Presence]) -> list[sync.Presence]:
     """Keep only name, colour and caret, with the name the server knows; refuse others' client ids."""
-    mine = room.presence.setdefault(request.sid, {})
     others = {client for sid, clients in room.presence.items() if sid != request.sid for client in clients}
+    return own_presence(user.name, entries, room.presence.setdefault(request.sid, {}), others)
+
+
+def own_presence(name: str, entries: list[sync.Presence], mine: dict[int, sync.Presence],
+                 others: set[int]) -> list[sync.Presence]:
+    """One connection's presence entries as relayed: only name (the one the server knows), colour and caret.
+
+    Refuses an entry for a client id another connection announced; notes the cleaned entries in mine.
+    """
     cleaned = []
     for entry in entries:
         if entry.client_id in others:
@@ -60,7 +68,7 @@ def _own_presence(user, room: Room, entries: list[sync.Presence]) -> list[sync.P
         state = entry.state
         if state is not None:
             colour = (state.get("user") or {}).get("color", "")
-            state = {**state, "user": {"name": user.name, "color": colour if COLOUR.fullmatch(colour) else ""}}
+            state = {**state, "user": {"name": name, "color": colour if COLOUR.fullmatch(colour) else ""}}
         cleaned.append(sync.Presence(entry.client_id, entry.clock, state))
     for entry in cleaned:
         mine[entry.client_id] = entry

@@ -68,8 +68,7 @@ class _GroupCommit:
             if not entry.done:
                 with self._queue_lock:
                     batch, self._queue = self._queue, []
-                for engine in {e.engine for e in batch}:
-                    _write([e for e in batch if e.engine is engine])
+                _write_each_engine(batch)
         if entry.error is not None:
             log.error("agreements: could not save an update of document %s: %r", entry.document_id, entry.error)
             raise NotSaved("This change could not be saved yet; it will be sent again.") from entry.error
@@ -96,6 +95,11 @@ def _lock_documents(connection, document_ids: list[int]) -> None:
         connection.execute(
             select(documents.c.id).where(documents.c.id.in_(document_ids)).order_by(documents.c.id).with_for_update()
         )
+
+
+def _write_each_engine(batch: list[_Append]) -> None:
+    for engine in {e.engine for e in batch}:
+        _write([e for e in batch if e.engine is engine])
 
 
 def _write(batch: list[_Append]) -> None:
@@ -171,8 +175,18 @@ def append(document_id: int, data: bytes, user_id: int | None, title: str | None
 
     When title is given, the document's cached title is set in the same commit.
     """
-    entry = _Append(db.engine, document_id, data, user_id, clock.now(), title[:200] if title is not None else None)
-    return _group.append(entry)
+    return _group.append(pending(document_id, data, user_id, title))
+
+
+def pending(document_id: int, data: bytes, user_id: int | None, title: str | None = None) -> _Append:
+    """An append to be written by write_all (a writer thread that commits several at once), not written yet."""
+    return _Append(db.engine, document_id, data, user_id, clock.now(), title[:200] if title is not None else None)
+
+
+def write_all(batch: list[_Append]) -> None:
+    """Write these appends in one commit per database, never alongside a compaction; each gets its id or error."""
+    with _group.commit_lock:
+        _write_each_engine(batch)
 
 
 def read_log(document_id: int, after_id: int = 0) -> list[tuple[int, bytes]]:

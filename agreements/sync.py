@@ -103,12 +103,12 @@ class Message:
     payload: bytes
 
 
-def parse_message(data) -> Message:
-    """Decode one framed message, refusing anything oversized, truncated or with trailing bytes."""
+def parse_message(data, limit: int = MAX_MESSAGE_BYTES) -> Message:
+    """Decode one framed message, refusing anything over limit bytes, truncated or with trailing bytes."""
     if not isinstance(data, (bytes, bytearray)):
         raise Malformed("A message must be binary.")
     data = bytes(data)
-    if len(data) > MAX_MESSAGE_BYTES:
+    if len(data) > limit:
         raise TooLarge("This change is too large to save at once.")
     if len(data) < 2:
         raise Malformed("The message is incomplete.")

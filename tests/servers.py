@@ -22,44 +22,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class Server:
-    """One `gunicorn -k gevent -w 1 'app:create_app()'` process on loopback, with its own database and log."""
+def server_env(database_url: str, extra: dict) -> dict:
+    """The environment of a test server process on this database (SECRET_KEY shared by all of a test's servers)."""
+    return {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-server-secret",
+            "QUICK_EXIT_URL": "about:blank", **extra}
 
-    def __init__(self, workdir: Path, database_url: str, port: int | None = None, env: dict | None = None):
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = workdir / f"server-{self.port}.log"
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-server-secret",
-            "ARGON2_TIME_COST": "1",
-            "ARGON2_MEMORY_KIB": "8",
-            "RATELIMIT_ENABLED": "0",
-            "QUICK_EXIT_URL": "about:blank",
-            **(env or {}),
-        }
-        self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> "Server":
-        """Start the process and wait until it answers."""
-        gunicorn = str(Path(sys.executable).parent / "gunicorn")
-        self._log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [gunicorn, "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
-             "app:create_app()"],
-            cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited early; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                if requests.get(self.url + "/login", timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                time.sleep(0.1)
-        raise RuntimeError(f"server did not answer in {timeout}s; see {self.log_path}")
+class Process:
+    """A server process started in its own process group, logging to log_path."""
+
+    process: subprocess.Popen | None = None
+    log_path: Path
 
     def kill(self) -> None:
         """kill -9 the whole process group: no clean shutdown, as in a crash."""
@@ -84,8 +57,69 @@ class Server:
             log.close()
 
 
+class Server(Process):
+    """One `gunicorn -k gevent -w 1 'app:create_app()'` process on loopback, with its own database and log."""
+
+    def __init__(self, workdir: Path, database_url: str, port: int | None = None, env: dict | None = None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / f"server-{self.port}.log"
+        self.env = server_env(database_url, {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "8",
+                                           "RATELIMIT_ENABLED": "0", **(env or {})})
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> "Server":
+        """Start the process and wait until it answers."""
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        self._log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [gunicorn, "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
+             "app:create_app()"],
+            cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                if requests.get(self.url + "/login", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not answer in {timeout}s; see {self.log_path}")
+
 def sqlite_copy(template: Path, directory: Path, name: str = "server.sqlite") -> str:
     """A DATABASE_URL for a fresh copy of the migrated template database."""
     path = directory / name
     shutil.copy(template, path)
     return f"sqlite:///{path}"
+
+
+class Relay(Process):
+    """One `python -m relay` process on loopback (the agreements documents' live channel), with its own log."""
+
+    def __init__(self, workdir: Path, database_url: str, app_url: str, port: int | None = None,
+                 env: dict | None = None):
+        self.port = port or free_port()
+        self.url = f"ws://127.0.0.1:{self.port}"
+        self.log_path = workdir / f"relay-{self.port}.log"
+        self.env = server_env(database_url, {"APP_URL": app_url, **(env or {})})
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> "Relay":
+        """Start the process and wait until it accepts connections."""
+        self._log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "relay", "--port", str(self.port)],
+            cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"relay exited early; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"relay did not listen in {timeout}s; see {self.log_path}")
