@@ -32,14 +32,25 @@ function setUpQuickExit() {
     });
   }
   let lastEsc = 0;
-  document.addEventListener('keydown', (event) => {
+  // On the window, so the page's own handlers have had this key first.
+  window.addEventListener('keydown', (event) => {
     if (event.key !== 'Escape') return;
+    if (escClosesSomething(event)) {
+      lastEsc = 0;
+      return;
+    }
     const now = Date.now();
     if (now - lastEsc < ESC_WINDOW_MS) {
       quickExit();
     }
     lastEsc = now;
   });
+}
+
+// An Esc that closes a dialog (the browser closes an open modal after this keydown) or that the page used to
+// close something of its own is that person's "never mind", not half of a quick exit.
+function escClosesSomething(event) {
+  return event.defaultPrevented || document.querySelector('dialog[open]') !== null;
 }
 
 setUpQuickExit();

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
+from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from tests.servers import Server, sqlite_copy
@@ -80,9 +82,44 @@ def link(inviter: Page, joiner: Page) -> str:
     """The inviter makes an invitation; the joiner types its code and confirms. Returns the code."""
     inviter.get_by_role("button", name="Invite my partner").click()
     code = inviter.locator("#invite-code").inner_text()
+    join(joiner, code)
+    return code
+
+
+def join(joiner: Page, code: str) -> None:
+    """The joiner types an invitation code on their home page and confirms."""
     joiner.goto("/")
     joiner.get_by_label("Invitation code").fill(code.lower().replace("-", " "))
     joiner.get_by_role("button", name="Continue").click()
     joiner.get_by_role("button", name="Yes, link us").click()
     joiner.wait_for_url("**/")
-    return code
+
+
+@contextmanager
+def on_server(server):
+    """An app context on the running server's database, to set the scene through the services themselves.
+
+    The server reads the database before answering, so it sees what was committed here on its next request.
+    """
+    from app import create_app
+    from extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": server.env["DATABASE_URL"]})
+    with app.app_context():
+        try:
+            yield db
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def write_agreement(server, text: str) -> None:
+    """Write an agreement into the (only) couple's first document, through the server's own edit path."""
+    from agreements import rooms
+    from agreements.models import AgreementDocument
+    from agreements.shape import new_item, sections
+
+    with on_server(server) as db:
+        document = db.session.scalar(select(AgreementDocument).order_by(AgreementDocument.id))
+        rooms.edit(document.id, document.couple_id, lambda doc: next(sections(doc))["items"].append(new_item(text)),
+                   None)

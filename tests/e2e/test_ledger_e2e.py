@@ -1,29 +1,9 @@
 """Two partners in two browsers: a recurring promise, a deposit, a confirmation with thanks, all live."""
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
+from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up, write_agreement
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def write_agreement(server, text: str) -> None:
-    """Write an agreement into the (only) couple's first document, through the server's own edit path.
-
-    The running server reads documents from the database log, so it sees the agreement on its next read.
-    """
-    from agreements import rooms
-    from agreements.models import AgreementDocument
-    from agreements.shape import new_item, sections
-    from app import create_app
-    from extensions import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.env["DATABASE_URL"]})
-    with app.app_context():
-        document = db.session.scalar(select(AgreementDocument).order_by(AgreementDocument.id))
-        rooms.edit(document.id, document.couple_id, lambda doc: next(sections(doc))["items"].append(new_item(text)),
-                   None)
-        db.engine.dispose()
 
 
 def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page, live_server):

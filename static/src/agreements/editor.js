@@ -71,6 +71,7 @@ class Editor {
     const structural = [...tr.changed.keys()].some((type) => !(type instanceof Y.Text));
     if (structural) this.render();
     this.signing.textChanged(tr);
+    this.showHeading();
     this.showPresence();
     if (tr.local) this.scheduleCheckpoint();
   }
@@ -103,6 +104,7 @@ class Editor {
       }
     this.dropUnused();
     this.growAll();
+    this.showHeading();
     if (active && !active.isConnected) return;
     if (active && document.activeElement !== active) {
       active.focus();
@@ -110,16 +112,24 @@ class Editor {
     }
   }
 
+  showHeading() {
+    const title = root(this.ydoc).get('title');
+    this.headingNode.textContent = (title ? title.toString().trim() : '') || 'Untitled document';
+  }
+
   // Heights can only be measured once the fields are on the page.
   growAll() {
     for (const binding of this.bindings.values()) grow(binding.field);
   }
 
+  // The page's level-one heading follows the title for screen readers; the field itself is what the eye sees.
   renderTitle() {
     const field = titleField('doc-title-field', 'doc-title-field');
+    this.headingNode = el('h1', { class: 'visually-hidden' });
     this.titleNode = el(
       'div',
       { class: 'doc-title field-host' },
+      this.headingNode,
       el('label', { for: 'doc-title-field', text: 'Document title' }),
       field,
     );
