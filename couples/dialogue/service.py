@@ -94,7 +94,7 @@ def pause(dialogue: Dialogue, user: User, turn_index: int) -> Dialogue:
 
 
 def resume(dialogue: Dialogue, user: User, turn_index: int) -> Dialogue:
-    """Either partner resumes a paused dialogue exactly where it was."""
+    """The partner who asked for the break resumes the dialogue exactly where it was."""
     return act(dialogue, user, "resume", turn_index)
 
 
@@ -149,7 +149,8 @@ def _check(dialogue: Dialogue, user: User, action: str, turn_index: int, text: s
     access.couple_for_member(user, dialogue.couple_id, write=True)
     reason = machine.refusal(dialogue.position, user.id, action, turn_index, text)
     if reason is not None:
-        raise _ERRORS[reason.code](reason.message, reason.code)
+        partner = db.session.get(User, dialogue.receiver_id if user.id == dialogue.sender_id else dialogue.sender_id)
+        raise _ERRORS[reason.code](machine.personal(reason.message, partner.name), reason.code)
 
 
 def _later(later_at: datetime | None) -> datetime:
