@@ -5,6 +5,7 @@ Everything here is pure: a `Position` goes in, a new `Position` (or the reason f
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -288,6 +289,18 @@ def is_addressed(position: Position, user_id: int) -> bool:
 def personal(text: str, partner: str, topic: str = "") -> str:
     """Words of this module with the other person's name and the topic put in."""
     return text.replace("{partner}", partner).replace("{topic}", topic)
+
+
+_TOPIC_FRAME = re.compile(r"^i(?:['’]d| would)? like (?:to have )?a dialogue about\s+|\s*is now a good time\??$",
+                          re.IGNORECASE)
+
+
+def bare_topic(text: str | None) -> str:
+    """The topic alone: the invitation already says "would like a dialogue about ...", so a topic written
+    as that whole sentence is not shown twice (nor is an empty one made of the sentence's frame)."""
+    written = (text or "").strip()
+    topic = _TOPIC_FRAME.sub("", written).strip(" “”\".…")
+    return topic or written
 
 
 def text_problem(move_: Move, text: str | None) -> str | None:

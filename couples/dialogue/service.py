@@ -57,7 +57,7 @@ def invite(user: User, couple: Couple, topic: str) -> Dialogue:
     access.couple_for_member(user, couple.id, write=True)
     if open_dialogue(couple) is not None:
         raise Conflict("There is already a dialogue in progress. Finish or end it before starting another.")
-    dialogue = Dialogue(couple_id=couple.id, open_couple_id=couple.id, topic=(topic or "").strip(),
+    dialogue = Dialogue(couple_id=couple.id, open_couple_id=couple.id, topic=machine.bare_topic(topic),
                         state="new", sender_id=user.id, receiver_id=couple.partner_of(user).id,
                         round=1, turn_index=0)
     _check(dialogue, user, "invite", 0, dialogue.topic)

@@ -23,7 +23,8 @@ def home_card():
     couple = access.current_couple(current_user)
     dialogue = service.open_dialogue(couple) if couple else None
     return {"open_dialogue": dialogue,
-            "dialogue_invitation_waiting": bool(dialogue) and service.invitation_is_waiting(dialogue, current_user)}
+            "dialogue_invitation_waiting": bool(dialogue) and service.invitation_is_waiting(dialogue, current_user),
+            "dialogue_addressed": bool(dialogue) and machine.is_addressed(dialogue.position, current_user.id)}
 
 
 @bp.app_template_filter("dialogue_time")
