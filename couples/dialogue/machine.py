@@ -5,10 +5,13 @@ Everything here is pure: a `Position` goes in, a new `Position` (or the reason f
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 SENDER, RECEIVER, EITHER = "sender", "receiver", "either"
+# During a break: the partner who asked for it, and the one waiting for them.
+ON_BREAK, WAITING = "on_break", "waiting"
 REQUIRED, OPTIONAL, NONE = "required", "optional", "none"
 
 MAX_TEXT = 500
@@ -31,6 +34,7 @@ class Move:
     stem: str = ""
     heading: str = ""  # how the turn is titled in the transcript, when not the step's own title
     limit: int = MAX_TEXT  # a gentle limit: short chunks are easier to hear and to mirror
+    box: str = ""  # what the text box is for (its label), when the move takes text
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,9 @@ class Step:
     """What a state is for, in the words shown to the partners."""
 
     title: str
-    purpose: str
-    waiting: str
+    to: str | None  # whom `mine` speaks to: a role, ON_BREAK, or None for both
+    mine: str
+    waiting: str = ""
 
 
 # The answers to an invitation, fresh or come back after "later".
@@ -47,7 +52,7 @@ _ANSWERS = {
     "accept": Move(RECEIVER, "sending", label="Now is good"),
     "later": Move(RECEIVER, "later", label="Later"),
     "decline": Move(RECEIVER, "declined", OPTIONAL, "Not today",
-                    "Not today, but thank you for asking. ...", "Not today"),
+                    "Not today, but thank you for asking. ...", "Not today", box="A kind word (optional)"),
     "withdraw": Move(SENDER, "withdrawn", label="Withdraw the invitation"),
 }
 
@@ -55,50 +60,58 @@ _ANSWERS = {
 def _appreciation(who: str, to: str) -> dict[str, Move]:
     """One partner's closing step: an appreciation for the other, or skip it."""
     return {
-        "appreciate": Move(who, to, REQUIRED, "Send my appreciation", "Thank you for ..."),
+        "appreciate": Move(who, to, REQUIRED, "Send my appreciation", "Thank you for ...",
+                           box="What you appreciated"),
         "skip": Move(who, to, label="Skip"),
     }
 
 
 _LIVE_MOVES: dict[str, dict[str, Move]] = {
     "sending": {
-        "send": Move(SENDER, "mirroring", REQUIRED, "Send", "What I would like you to hear is ..."),
+        "send": Move(SENDER, "mirroring", REQUIRED, "Send", "What I would like you to hear is ...",
+                     box="What you would like {partner} to hear"),
     },
     "mirroring": {
         "mirror": Move(RECEIVER, "checking", REQUIRED, "Mirror back",
-                       "What I heard you say is ... Did I get that?"),
+                       "What I heard you say is ... Did I get that?", box="What you heard {partner} say"),
     },
     "checking": {
-        "got_it": Move(SENDER, "more", label="You got it"),
+        "got_it": Move(SENDER, "asking", label="You got it"),
         "not_quite": Move(SENDER, "mirroring", REQUIRED, "Not quite",
-                          "Not quite. What I meant is ...", "Not quite"),
+                          "Not quite. What I meant is ...", "Not quite", box="What you meant"),
+    },
+    "asking": {
+        "ask_more": Move(RECEIVER, "more", label="Is there more?"),
     },
     "more": {
         "add_more": Move(SENDER, "mirroring", REQUIRED, "Yes, there is more",
-                         "Yes, there is more: ...", "There is more"),
+                         "Yes, there is more: ...", "There is more", box="What more there is"),
         "thats_all": Move(SENDER, "summary", label="That's all"),
     },
     "summary": {
         "summarize": Move(RECEIVER, "summary_check", REQUIRED, "Send the summary",
-                          "Let me see if I got all of it. You said ... Did I get it all?"),
+                          "Let me see if I got all of it. You said ... Did I get it all?",
+                          box="Everything you heard, summed up"),
     },
     "summary_check": {
         "confirm_summary": Move(SENDER, "validating", label="Yes, that's all of it"),
         "correct_summary": Move(SENDER, "summary", REQUIRED, "Something is missing",
-                                "Almost. What is missing is ...", "What was missing"),
+                                "Almost. What is missing is ...", "What was missing", box="What is missing"),
     },
     "validating": {
         "validate": Move(RECEIVER, "empathizing", REQUIRED, "Send",
-                         "You make sense to me because ..."),
+                         "You make sense to me because ...", box="How it makes sense to you"),
     },
     "empathizing": {
         "empathize": Move(RECEIVER, "empathy_check", REQUIRED, "Send",
-                          "I imagine you might be feeling ... Is that how you feel?"),
+                          "I imagine you might be feeling ... Is that how you feel?",
+                          box="How you imagine {partner} feels"),
     },
     "empathy_check": {
         "confirm_feeling": Move(SENDER, "switch", label="Yes, that's how I feel"),
         "correct_feeling": Move(SENDER, "switch", REQUIRED, "Not quite",
-                                "What I actually feel is ...", "What I actually feel"),
+                                "What I actually feel is ...", "What I actually feel",
+                                box="How you actually feel"),
     },
     "switch": {
         "switch": Move(RECEIVER, "sending", label="Switch roles: I'd like to be heard too"),
@@ -111,9 +124,16 @@ _LIVE_MOVES: dict[str, dict[str, Move]] = {
 
 LIVE = tuple(_LIVE_MOVES)
 TERMINAL = ("declined", "withdrawn", "done", "ended")
-OPEN = ("invited", "later", *LIVE, "paused")
+PAUSED = ("paused", "nudged")
+OPEN = ("invited", "later", *LIVE, *PAUSED)
 
 _PAUSE = Move(EITHER, "paused", label="I need a break")
+# A break is ended early only by the one who asked for it. Ending the dialogue asks nothing of them,
+# so either may do it; the one waiting may say once, gently, that they are ready.
+_BREAK_ENDS = {
+    "resume": Move(ON_BREAK, BACK, label="Resume"),
+    "end": Move(EITHER, "ended", label="End the dialogue here"),
+}
 
 MOVES: dict[str, dict[str, Move]] = {
     "new": {"invite": Move(SENDER, "invited", REQUIRED, "Send the invitation",
@@ -121,53 +141,61 @@ MOVES: dict[str, dict[str, Move]] = {
     "invited": _ANSWERS,
     "later": _ANSWERS,
     **{state: {**moves, "pause": _PAUSE} for state, moves in _LIVE_MOVES.items()},
-    "paused": {
-        "resume": Move(EITHER, BACK, label="Resume"),
-        "end": Move(EITHER, "ended", label="End the dialogue here"),
-    },
+    "paused": {**_BREAK_ENDS, "nudge": Move(WAITING, "nudged", label="Ready when you are")},
+    "nudged": _BREAK_ENDS,
     **{state: {} for state in TERMINAL},
 }
 
 STATES = tuple(MOVES)
 ACTIONS = tuple(sorted({action for moves in MOVES.values() for action in moves}))
 
+_BREAK = f"A break of at least {SUGGESTED_BREAK.seconds // 60} minutes helps to calm down."
+
+# `mine` speaks to the partner the step is for (`to`), `waiting` to the other; `{partner}` is the other
+# person's name and `{topic}` the dialogue's topic (see `personal`). With `to` None, both read `mine`.
 STEPS: dict[str, Step] = {
-    "new": Step("A new dialogue", "Choose what you would like to talk about.", ""),
-    "invited": Step("Invitation", "Your partner asks whether now is a good time for a dialogue.",
-                    "Waiting for your partner to answer the invitation."),
-    "later": Step("Later", "You agreed to have this dialogue a little later.",
-                  "Your partner would like to do this later."),
-    "sending": Step("Sharing", "The sender shares one thing, in a few sentences. No blame, just what it is like for you.",
-                    "Your partner is writing what they would like you to hear."),
-    "mirroring": Step("Mirroring", "The receiver repeats back what they heard, in their own words, without adding anything.",
-                      "Your partner is mirroring back what they heard."),
-    "checking": Step("Did I get that?", "The sender says whether the mirror got it, or clarifies.",
-                     "Your partner is checking whether you got it."),
-    "more": Step("Is there more?", "The receiver asks: is there more about that? The sender adds more, or says that's all.",
-                 "You asked: is there more? Your partner is answering."),
-    "summary": Step("Summing up", "The receiver sums up everything they heard.",
-                    "Your partner is summing up everything they heard."),
-    "summary_check": Step("Did I get it all?", "The sender confirms the summary or adds what was missed.",
-                          "Your partner is reading your summary."),
-    "validating": Step("Validating", "The receiver says how it makes sense. Agreeing is not needed, understanding is.",
-                       "Your partner is writing how what you said makes sense."),
-    "empathizing": Step("Empathizing", "The receiver imagines how the sender might be feeling.",
-                        "Your partner is imagining how you might be feeling."),
-    "empathy_check": Step("Is that how you feel?", "The sender confirms or says how they really feel.",
-                          "Your partner is reading what you imagined."),
-    "switch": Step("Switch or finish", "The receiver may switch roles to be heard too, or finish for today.",
-                   "Your partner is choosing whether to switch roles or finish."),
-    "closing": Step("Appreciation", "Each of you may say one thing you appreciated. Optional.",
-                    "Your partner may write an appreciation for you."),
-    "closing_receiver": Step("Appreciation", "Each of you may say one thing you appreciated. Optional.",
-                             "Your partner may write an appreciation for you."),
-    "paused": Step("Paused", "Taking a break is fine. A break of at least "
-                             f"{SUGGESTED_BREAK.seconds // 60} minutes helps to calm down.",
-                   ""),
-    "declined": Step("Not today", "The invitation was kindly declined.", ""),
-    "withdrawn": Step("Withdrawn", "The invitation was withdrawn.", ""),
-    "done": Step("Finished", "The dialogue is complete. Thank you both for listening.", ""),
-    "ended": Step("Ended", "The dialogue was ended during a break.", ""),
+    "new": Step("A new dialogue", None, "Choose what you would like to talk about."),
+    "invited": Step("Invitation", RECEIVER, "{partner} would like a dialogue about “{topic}”. Is now a good time?",
+                    "You asked {partner} whether now is a good time. Waiting for their answer."),
+    "later": Step("Later", RECEIVER, "You said you would rather do this a little later.",
+                  "{partner} would like to do this a little later."),
+    "sending": Step("Sharing", SENDER, "Share one thing, in a few sentences: what it is like for you, without blame. "
+                                       "{partner} will mirror it back.",
+                    "{partner} is writing what they would like you to hear."),
+    "mirroring": Step("Mirroring", RECEIVER, "Repeat back what {partner} said, in your own words, without adding anything.",
+                      "{partner} is mirroring back what they heard."),
+    "checking": Step("Did I get that?", SENDER, "Did {partner} get it? Say so, or say what you meant.",
+                     "{partner} is checking whether you got it."),
+    "asking": Step("Is there more?", RECEIVER, "{partner} says you got it. Now ask: is there more about that?",
+                   "{partner} may ask you whether there is more."),
+    "more": Step("Is there more?", SENDER, "{partner} asks: is there more about that? Add more, or say that's all.",
+                 "You asked: is there more? {partner} is answering."),
+    "summary": Step("Summing up", RECEIVER, "Sum up everything you heard {partner} say.",
+                    "{partner} is summing up everything they heard."),
+    "summary_check": Step("Did I get it all?", SENDER, "Did {partner} get it all? Say so, or add what was missed.",
+                          "{partner} is reading your summary."),
+    "validating": Step("Validating", RECEIVER, "Say how what {partner} said makes sense to you. "
+                                               "Agreeing is not needed, understanding is.",
+                       "{partner} is writing how what you said makes sense."),
+    "empathizing": Step("Empathizing", RECEIVER, "Imagine how {partner} might be feeling.",
+                        "{partner} is imagining how you might be feeling."),
+    "empathy_check": Step("Is that how you feel?", SENDER, "Is that how you feel? Say so, or say how you really feel.",
+                          "{partner} is reading what you imagined."),
+    "switch": Step("Switch or finish", RECEIVER, "You may switch roles to be heard too, or finish for today.",
+                   "{partner} is choosing whether to switch roles or finish."),
+    "closing": Step("Appreciation", SENDER, "If you like, say one thing you appreciated about {partner} today.",
+                    "{partner} may write an appreciation for you."),
+    "closing_receiver": Step("Appreciation", RECEIVER, "If you like, say one thing you appreciated about {partner} today.",
+                             "{partner} may write an appreciation for you."),
+    "paused": Step("Paused", ON_BREAK, f"You asked for a break, and that is fine. {_BREAK} Resume when you are ready.",
+                   f"{{partner}} asked for a break. {_BREAK} Only {{partner}} can end the break; "
+                   "you can let them know you are ready when they are."),
+    "nudged": Step("Paused", ON_BREAK, "{partner} is ready when you are. There is no hurry: resume when you choose.",
+                   "You let {partner} know you are ready. Only {partner} can end the break, when they choose."),
+    "declined": Step("Not today", None, "The invitation was kindly declined."),
+    "withdrawn": Step("Withdrawn", None, "The invitation was withdrawn."),
+    "done": Step("Finished", None, "The dialogue is complete. Thank you both for listening."),
+    "ended": Step("Ended", None, "The dialogue was ended during a break."),
 }
 
 
@@ -181,6 +209,7 @@ class Position:
     round: int = 1
     index: int = 0
     paused_from: str | None = None
+    paused_by: int | None = None  # who asked for the break, while there is one
 
 
 @dataclass(frozen=True)
@@ -205,21 +234,33 @@ def role(position: Position, user_id: int) -> str | None:
     return None
 
 
-def may(move_: Move, role_: str | None) -> bool:
-    """Whether someone in `role_` may take `move_`."""
-    return role_ is not None and move_.who in (role_, EITHER)
+def break_role(position: Position, user_id: int) -> str | None:
+    """During a break: whether the user asked for it (ON_BREAK) or waits (WAITING); None otherwise."""
+    if position.state not in PAUSED or role(position, user_id) is None:
+        return None
+    return ON_BREAK if user_id == position.paused_by else WAITING
+
+
+def may(move_: Move, position: Position, user_id: int) -> bool:
+    """Whether this user may take `move_` from this position."""
+    role_ = role(position, user_id)
+    return role_ is not None and move_.who in (role_, break_role(position, user_id), EITHER)
 
 
 def actions_for(position: Position, user_id: int) -> list[str]:
     """The actions this user may take now, in the order the design lists them."""
-    role_ = role(position, user_id)
-    return [action for action, move_ in MOVES[position.state].items() if may(move_, role_)]
+    return [action for action, move_ in MOVES[position.state].items() if may(move_, position, user_id)]
 
 
 def on_turn(state: str) -> str | None:
-    """The one role whose turn it is in a state (pause and resume, open to either, do not count)."""
+    """The one role whose turn it is in a state (actions open to either do not count)."""
     roles = {move_.who for move_ in MOVES[state].values() if move_.who != EITHER}
     return roles.pop() if len(roles) == 1 else None
+
+
+def is_paused(state: str) -> bool:
+    """Whether the dialogue is on a break."""
+    return state in PAUSED
 
 
 def is_live(state: str) -> bool:
@@ -230,6 +271,36 @@ def is_live(state: str) -> bool:
 def is_open(state: str) -> bool:
     """Whether the dialogue is not over yet (a couple has at most one open dialogue)."""
     return state in OPEN
+
+
+def guidance(position: Position, user_id: int) -> str:
+    """What the current step asks of this user, or what they wait for (with placeholders, see `personal`)."""
+    step = STEPS[position.state]
+    addressed = step.to is None or step.to in (role(position, user_id), break_role(position, user_id))
+    return step.mine if addressed or not step.waiting else step.waiting
+
+
+def is_addressed(position: Position, user_id: int) -> bool:
+    """Whether the current step is this user's to take (their turn, or their break to end)."""
+    step = STEPS[position.state]
+    return step.to is not None and step.to in (role(position, user_id), break_role(position, user_id))
+
+
+def personal(text: str, partner: str, topic: str = "") -> str:
+    """Words of this module with the other person's name and the topic put in."""
+    return text.replace("{partner}", partner).replace("{topic}", topic)
+
+
+_TOPIC_FRAME = re.compile(r"^i(?:['’]d| would)? like (?:to have )?a dialogue about\s+|\s*is now a good time\??$",
+                          re.IGNORECASE)
+
+
+def bare_topic(text: str | None) -> str:
+    """The topic alone: the invitation already says "would like a dialogue about ...", so a topic written
+    as that whole sentence is not shown twice (nor is an empty one made of the sentence's frame)."""
+    written = (text or "").strip()
+    topic = _TOPIC_FRAME.sub("", written).strip(" “”\".…")
+    return topic or written
 
 
 def text_problem(move_: Move, text: str | None) -> str | None:
@@ -254,8 +325,11 @@ def refusal(position: Position, user_id: int, action: str, index: int, text: str
     move_ = move(position.state, action)
     if move_ is None:
         return Refusal("not_allowed", f"That is not possible in the step “{STEPS[position.state].title}”.")
-    if not may(move_, role_):
-        return Refusal("not_your_turn", f"It is your partner's turn. {STEPS[position.state].waiting}".strip())
+    if not may(move_, position, user_id):
+        if is_paused(position.state):
+            return Refusal("not_your_turn", "Only {partner} can end the break. "
+                                            "You can let them know you are ready when they are.")
+        return Refusal("not_your_turn", f"It is {{partner}}'s turn. {guidance(position, user_id)}")
     problem = text_problem(move_, text)
     if problem:
         return Refusal("bad_text", problem)
@@ -267,13 +341,15 @@ def advance(position: Position, user_id: int, action: str) -> Position:
     move_ = MOVES[position.state][action]
     after = replace(position, index=position.index + 1)
     if action == "pause":
-        return replace(after, state="paused", paused_from=position.state)
+        return replace(after, state="paused", paused_from=position.state, paused_by=user_id)
+    if action == "nudge":
+        return replace(after, state=move_.to)
     if action == "resume":
-        return replace(after, state=position.paused_from, paused_from=None)
+        return replace(after, state=position.paused_from, paused_from=None, paused_by=None)
     if action == "switch":
         return replace(after, state=move_.to, sender=position.receiver, receiver=position.sender,
                        round=position.round + 1)
-    return replace(after, state=move_.to, paused_from=None)
+    return replace(after, state=move_.to, paused_from=None, paused_by=None)
 
 
 def start(sender: int, receiver: int) -> Position:

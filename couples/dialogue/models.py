@@ -45,7 +45,14 @@ class Dialogue(db.Model):
     def position(self) -> machine.Position:
         """Where the dialogue stands, in the state machine's terms."""
         return machine.Position(self.state, self.sender_id, self.receiver_id, self.round,
-                                self.turn_index, self.paused_from)
+                                self.turn_index, self.paused_from, self.paused_by_id)
+
+    @property
+    def paused_by_id(self) -> int | None:
+        """Who asked for the current break (the turn log says it: the last "pause"); None when not paused."""
+        if not machine.is_paused(self.state):
+            return None
+        return next((turn.user_id for turn in reversed(self.turns) if turn.action == "pause"), None)
 
     @property
     def step(self) -> machine.Step:

@@ -57,7 +57,7 @@ def invite(user: User, couple: Couple, topic: str) -> Dialogue:
     access.couple_for_member(user, couple.id, write=True)
     if open_dialogue(couple) is not None:
         raise Conflict("There is already a dialogue in progress. Finish or end it before starting another.")
-    dialogue = Dialogue(couple_id=couple.id, open_couple_id=couple.id, topic=(topic or "").strip(),
+    dialogue = Dialogue(couple_id=couple.id, open_couple_id=couple.id, topic=machine.bare_topic(topic),
                         state="new", sender_id=user.id, receiver_id=couple.partner_of(user).id,
                         round=1, turn_index=0)
     _check(dialogue, user, "invite", 0, dialogue.topic)
@@ -94,7 +94,7 @@ def pause(dialogue: Dialogue, user: User, turn_index: int) -> Dialogue:
 
 
 def resume(dialogue: Dialogue, user: User, turn_index: int) -> Dialogue:
-    """Either partner resumes a paused dialogue exactly where it was."""
+    """The partner who asked for the break resumes the dialogue exactly where it was."""
     return act(dialogue, user, "resume", turn_index)
 
 
@@ -149,7 +149,8 @@ def _check(dialogue: Dialogue, user: User, action: str, turn_index: int, text: s
     access.couple_for_member(user, dialogue.couple_id, write=True)
     reason = machine.refusal(dialogue.position, user.id, action, turn_index, text)
     if reason is not None:
-        raise _ERRORS[reason.code](reason.message, reason.code)
+        partner = db.session.get(User, dialogue.receiver_id if user.id == dialogue.sender_id else dialogue.sender_id)
+        raise _ERRORS[reason.code](machine.personal(reason.message, partner.name), reason.code)
 
 
 def _later(later_at: datetime | None) -> datetime:

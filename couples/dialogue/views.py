@@ -23,7 +23,8 @@ def home_card():
     couple = access.current_couple(current_user)
     dialogue = service.open_dialogue(couple) if couple else None
     return {"open_dialogue": dialogue,
-            "dialogue_invitation_waiting": bool(dialogue) and service.invitation_is_waiting(dialogue, current_user)}
+            "dialogue_invitation_waiting": bool(dialogue) and service.invitation_is_waiting(dialogue, current_user),
+            "dialogue_addressed": bool(dialogue) and machine.is_addressed(dialogue.position, current_user.id)}
 
 
 @bp.app_template_filter("dialogue_time")
@@ -179,6 +180,9 @@ def _page(dialogue, form, error=None):
         "my_role": my_role,
         "my_actions": [(a, machine.move(dialogue.state, a)) for a in machine.actions_for(position, current_user.id)],
         "turn_is_mine": machine.on_turn(dialogue.state) == my_role,
+        "addressed": machine.is_addressed(position, current_user.id),
+        "guidance": machine.personal(machine.guidance(position, current_user.id),
+                                     dialogue.partner_of(current_user).name, dialogue.topic),
         "on_turn": dialogue.whose_turn(),
         "waiting_invitation": waiting,
         "waiting_later": dialogue.state == "later" and my_role == machine.RECEIVER and not waiting,

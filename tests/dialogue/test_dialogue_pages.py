@@ -60,8 +60,9 @@ def test_a_whole_dialogue_works_with_plain_forms(pair):
     assert "would like a dialogue about" in bob.get("/").get_data(as_text=True)
     script = [(bob, "accept", None), (alice, "send", "I miss our evenings."), (bob, "mirror", "What I heard is ..."),
               (alice, "not_quite", "I meant the walks."), (bob, "mirror", "The walks. Did I get that?"),
-              (alice, "got_it", None), (alice, "add_more", "And the phone at dinner."),
-              (bob, "mirror", "The phone at dinner."), (alice, "got_it", None), (alice, "thats_all", None),
+              (alice, "got_it", None), (bob, "ask_more", None), (alice, "add_more", "And the phone at dinner."),
+              (bob, "mirror", "The phone at dinner."), (alice, "got_it", None), (bob, "ask_more", None),
+              (alice, "thats_all", None),
               (bob, "summarize", "Walks and phones."), (alice, "confirm_summary", None),
               (bob, "validate", "You make sense to me because ..."), (bob, "empathize", "I imagine lonely."),
               (alice, "confirm_feeling", None), (bob, "finish", None), (alice, "appreciate", "Thank you."),
@@ -83,7 +84,7 @@ def test_each_page_shows_whose_turn_it_is_and_the_stem(pair):
     receiver_page, sender_page = page(bob, dialogue_id), page(alice, dialogue_id)
     assert "Your turn" in receiver_page and "What I heard you say is ... Did I get that?" in receiver_page
     assert "Your turn" not in sender_page
-    assert "Your partner is mirroring back what they heard." in sender_page
+    assert "Bob Lindqvist is mirroring back what they heard." in sender_page
     assert 'value="mirror"' not in sender_page
 
 
@@ -94,7 +95,7 @@ def test_receiver_cannot_send_out_of_turn(pair):
     before = turns()
     response = step(bob, dialogue_id, "send", "Let me speak first.")
     assert response.status_code == 403
-    assert "your partner's turn" in unescape(response.get_data(as_text=True))
+    assert "It is Alice Moreau's turn." in unescape(response.get_data(as_text=True))
     assert turns() == before and state_of(dialogue_id) == "sending"
 
 
@@ -168,7 +169,7 @@ def test_pause_and_resume_from_where_it_was(pair):
     paused = page(bob, dialogue_id)
     assert "Paused" in paused and "at least 20 minutes" in paused
     assert step(bob, dialogue_id, "mirror", "What I heard ...").status_code == 409
-    assert step(bob, dialogue_id, "resume").status_code == 303
+    assert step(alice, dialogue_id, "resume").status_code == 303
     assert state_of(dialogue_id) == "mirroring"
 
 

@@ -36,10 +36,10 @@ def test_a_step_is_committed_then_both_partners_hear_of_it(live):
     _, dialogue_id, sockets = live
     answer = sockets["alice"].emit("act", {"dialogue_id": dialogue_id, "action": "got_it", "index": 4, "text": None},
                                    namespace=NS, callback=True)
-    assert answer == {"ok": True, "index": 5, "state": "more"}
-    assert events(sockets["bob"], "changed") == [{"dialogue_id": dialogue_id, "index": 5, "state": "more"}]
+    assert answer == {"ok": True, "index": 5, "state": "asking"}
+    assert events(sockets["bob"], "changed") == [{"dialogue_id": dialogue_id, "index": 5, "state": "asking"}]
     db.session.expire_all()
-    assert db.session.get(Dialogue, dialogue_id).state == "more"
+    assert db.session.get(Dialogue, dialogue_id).state == "asking"
 
 
 def test_receiver_cannot_act_out_of_turn_over_the_socket(live):

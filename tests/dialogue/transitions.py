@@ -8,14 +8,15 @@ PATHS = {
     "declined": [("S", "invite"), ("R", "decline")],
     "withdrawn": [("S", "invite"), ("S", "withdraw")],
 }
-_ROUND = [("S", "send"), ("R", "mirror"), ("S", "got_it"), ("S", "thats_all"), ("R", "summarize"),
+_ROUND = [("S", "send"), ("R", "mirror"), ("S", "got_it"), ("R", "ask_more"), ("S", "thats_all"), ("R", "summarize"),
           ("S", "confirm_summary"), ("R", "validate"), ("R", "empathize"), ("S", "confirm_feeling"),
           ("R", "finish"), ("S", "skip"), ("R", "skip")]
-_STATES_ALONG = ["sending", "mirroring", "checking", "more", "summary", "summary_check", "validating",
+_STATES_ALONG = ["sending", "mirroring", "checking", "asking", "more", "summary", "summary_check", "validating",
                  "empathizing", "empathy_check", "switch", "closing", "closing_receiver", "done"]
 for _i, _state in enumerate(_STATES_ALONG):
     PATHS[_state] = [("S", "invite"), ("R", "accept"), *_ROUND[:_i]]
 PATHS["paused"] = PATHS["checking"] + [("R", "pause")]
+PATHS["nudged"] = PATHS["paused"] + [("S", "nudge")]
 PATHS["ended"] = PATHS["paused"] + [("S", "end")]
 
 # The design's diagram, written out by hand: (state, action, role) -> next state. Nothing else is allowed.
@@ -27,7 +28,8 @@ ALLOWED = {
     ("later", "withdraw", "S"): "withdrawn",
     ("sending", "send", "S"): "mirroring",
     ("mirroring", "mirror", "R"): "checking",
-    ("checking", "got_it", "S"): "more",
+    ("checking", "got_it", "S"): "asking",
+    ("asking", "ask_more", "R"): "more",
     ("checking", "not_quite", "S"): "mirroring",
     ("more", "add_more", "S"): "mirroring",
     ("more", "thats_all", "S"): "summary",
@@ -45,8 +47,12 @@ ALLOWED = {
     ("closing_receiver", "appreciate", "R"): "done",
     ("closing_receiver", "skip", "R"): "done",
     **{(s, "pause", who): "paused" for s in _STATES_ALONG[:-1] for who in "SR"},
-    ("paused", "resume", "S"): "checking",
+    # The break is Bob's (R): only he resumes; Alice may once say she is ready; either may end the dialogue.
     ("paused", "resume", "R"): "checking",
+    ("paused", "nudge", "S"): "nudged",
     ("paused", "end", "S"): "ended",
     ("paused", "end", "R"): "ended",
+    ("nudged", "resume", "R"): "checking",
+    ("nudged", "end", "S"): "ended",
+    ("nudged", "end", "R"): "ended",
 }
