@@ -31,16 +31,21 @@ function keepDraft(url, status) {
       }
     });
   };
-  form.addEventListener('input', () => {
+  const later = () => {
     clearTimeout(timer);
     timer = setTimeout(save, 800);
-  });
+  };
+  form.addEventListener('input', later);
+  // Words typed before this script arrived are kept too.
+  if (Array.from(form.querySelectorAll('textarea')).some((t) => t.value !== t.defaultValue)) later();
 }
 
 if (form) {
   const patterns = JSON.parse(form.dataset.patterns).map((p) => ({ ...p, regex: new RegExp(p.pattern, 'i') }));
   form.querySelectorAll('textarea').forEach((textarea) => {
     textarea.addEventListener('input', () => showNotes(patterns, textarea));
+    showNotes(patterns, textarea);
   });
   keepDraft(form.dataset.autosave, form.querySelector('[data-autosave-status]'));
+  form.dataset.ready = 'true';
 }
