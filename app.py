@@ -142,6 +142,7 @@ def _register(app: Flask) -> None:
     from agreements import events as agreements_events
     from agreements.service import create_first_document
     from agreements.views import bp as agreements_bp
+    from couples.apology.views import bp as apology_bp
     from couples.dialogue.events import NAMESPACE as DIALOGUE_NAMESPACE, DialogueNamespace
     from couples.dialogue.views import bp as dialogue_bp
     from couples.events import NAMESPACE, CoupleNamespace, announce_unlinked
@@ -155,6 +156,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(ledger_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(dialogue_bp)
+    app.register_blueprint(apology_bp)
     socketio.on_namespace(CoupleNamespace(NAMESPACE))
     socketio.on_namespace(agreements_events.AgreementsNamespace(agreements_events.NAMESPACE))
     socketio.on_namespace(DialogueNamespace(DIALOGUE_NAMESPACE))

@@ -12,6 +12,7 @@ export const entryPoints = [
   'static/src/privacy_passages.js',
   'static/src/agreements.js',
   'static/src/dialogue.js',
+  'static/src/apology.js',
 ];
 
 await build({

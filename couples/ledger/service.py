@@ -127,6 +127,13 @@ def make_promise(user: User, couple: Couple, terms: Terms, agreement: str | None
 
     `agreement` is 'document id:agreement id' of one of the couple's agreements.
     """
+    promise = add_promise(user, couple, terms, agreement)
+    db.session.commit()
+    return promise
+
+
+def add_promise(user: User, couple: Couple, terms: Terms, agreement: str | None = None) -> Promise:
+    """make_promise without the commit: the promise joins the caller's transaction (e.g. with its origin)."""
     couple_for_member(user, couple.id, write=True)
     today = today_for(user)
     checked = _checked(terms, today)
@@ -136,7 +143,7 @@ def make_promise(user: User, couple: Couple, terms: Terms, agreement: str | None
                       agreement_id=source.agreement_id if source else None)
     promise.versions.append(_version(checked, today, schedule.ACTIVE))
     db.session.add(promise)
-    db.session.commit()
+    db.session.flush()
     return promise
 
 

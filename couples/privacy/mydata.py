@@ -17,6 +17,7 @@ FEATURE_MODULES = {
     "agreements": "agreements.export",
     "ledger": "couples.ledger.service",
     "dialogue": "couples.dialogue.service",
+    "apology": "couples.apology.service",
 }
 
 

@@ -1,6 +1,7 @@
-"""The partner never receives the other's private reflection text: not through any page, export or socket.
+"""The partner never receives the other's private reflection text, nor an unsent apology draft: not through any
+page, export or socket.
 
-Alice writes reflections holding a unique marker; Bob, her linked partner, fetches every GET route of the app
+Alice writes reflections and an apology draft holding a unique marker; Bob, her linked partner, fetches every GET route of the app
 (with every id we know of filled in), downloads his data and listens on every socket namespace while Alice writes, edits,
 shares and changes settings. The marker must never reach him.
 """
@@ -10,6 +11,7 @@ import zipfile
 
 import pytest
 
+from couples.apology import service as apology
 from couples.events import NAMESPACE
 from couples.privacy import reflection
 from extensions import socketio
@@ -53,6 +55,10 @@ def alice_writes_and_shares(alice, alice_browser):
     page = f"/reflection/{entries[0]}"
     alice_browser.post(page, {"prompt": "pattern", "body": f"Edited {MARKER} entry"}, page=page)
     alice_browser.post(f"{page}/share", {"passage": "Only these chosen words."}, page=page)
+    start = alice_browser.post("/apology/", page="/apology/")
+    draft = start.headers["Location"]
+    alice_browser.post(draft, {"what_i_did": f"Drafted {MARKER} apology"}, page=draft)
+    alice_browser.post(f"{draft}/autosave", {"how_it_affected": f"Autosaved {MARKER} words"}, page=draft)
     alice_browser.post("/settings/privacy", {}, page="/settings/privacy")
     alice_browser.post("/settings/privacy", {"share_presence": "y"}, page="/settings/privacy")
     return entries
@@ -76,6 +82,8 @@ def test_private_reflections_never_reach_the_partner(app, scene):
 
     # The marker is really there for Alice, so a leak would be seen.
     assert MARKER in alice_browser.get("/reflection").get_data(as_text=True)
+    [draft] = apology.visible_to(alice)
+    assert MARKER in alice_browser.get(f"/apology/{draft.id}").get_data(as_text=True)
 
     # Socket traffic Bob received meanwhile: the shared copy, never the entry.
     traffic = bob_ears.get_received()
@@ -85,7 +93,7 @@ def test_private_reflections_never_reach_the_partner(app, scene):
     # Every page Bob can ask for, with Alice's entry ids, the couple's id and both session ids.
     with alice_browser.client.session_transaction() as session:
         alice_session = session["login_session"]
-    ints = sorted({*entries, couple.id, alice.id, bob.id, 1})
+    ints = sorted({*entries, draft.id, couple.id, alice.id, bob.id, 1})
     strings = [str(i) for i in ints] + [alice_session]
     fetched = 0
     for url in urls_for_every_get_route(app, ints, strings):
@@ -94,6 +102,7 @@ def test_private_reflections_never_reach_the_partner(app, scene):
         fetched += 1
     assert fetched >= 10
     assert bob_browser.get(f"/reflection/{entries[0]}").status_code == 404
+    assert bob_browser.get(f"/apology/{draft.id}").status_code == 404
 
     # Bob's own export.
     response = bob_browser.post("/my-data", {"password": PASSWORD}, page="/my-data")

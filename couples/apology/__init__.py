@@ -1,0 +1,1 @@
+"""A guided apology: written in private, sent as a letter, its change kept as a promise."""
