@@ -278,10 +278,11 @@ def _text_change(old: dict | None, new: dict | None, key: str, deadline: float) 
 
 def compare(old: dict, new: dict) -> list[Change]:
     """Return what changed, section by section and agreement by agreement, from ``old`` to ``new``."""
-    return off_loop(_compare, old, new, time.time() + COMPARE_SECONDS)
+    return off_loop(_compare, old, new)
 
 
-def _compare(old: dict, new: dict, deadline: float) -> list[Change]:
+def _compare(old: dict, new: dict) -> list[Change]:
+    deadline = time.time() + COMPARE_SECONDS  # from when the work starts, not from when it was queued
     changes = []
     for old_section, new_section in _pair_by_id(old.get("sections", []), new.get("sections", [])):
         items = []

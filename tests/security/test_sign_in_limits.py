@@ -159,3 +159,16 @@ def test_a_forwarded_address_counts_only_behind_configured_proxies(limited, limi
     tries = [sign_in(browser, f"guess{n}@example.org", address="10.0.0.1", **{"X-Forwarded-For": f"203.0.113.{n}"})
              for n in range(4)]
     assert tries == ([400] * 4 if separate else [400, 400, 400, 429])
+
+
+def test_asking_sign_up_about_a_taken_address_spends_that_accounts_budget(limited, limiter_clock):  # noqa: F811
+    app = limited()
+    asker = Browser(app.test_client())
+    fields = {"email": "dan@ｅｘａｍｐｌｅ.org", "display_name": "Sam Ortiz", "password": NEW_PASSWORD,
+              "confirm": NEW_PASSWORD}
+    answers = [asker.post("/signup", fields, page="/signup", environ_base={"REMOTE_ADDR": f"192.0.2.{n}"})
+               for n in range(1, 4)]
+    assert [a.status_code for a in answers] == [409, 409, 429]
+    assert "already exists" in answers[0].get_data(as_text=True)
+    # Like two wrong passwords: a browser Dan never used must now wait; his own would not.
+    assert sign_in(Browser(app.test_client()), password=PASSWORD, address="198.51.100.7") == 429
