@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.cluster import migrate  # noqa: E402
-from bench.run import SECRET, OurServer, load_average, process_cpu, run_load  # noqa: E402
+from bench.flood import measure, print_runs, timed_run  # noqa: E402
+from bench.run import SECRET, OurServer, load_average  # noqa: E402
 from bench.setup import make_couples  # noqa: E402
 
 COST = {"ARGON2_TIME_COST": "3", "ARGON2_MEMORY_KIB": str(64 * 1024)}  # the production default
@@ -164,14 +165,16 @@ class SideTraffic:
         return summary
 
 
-def measure(server_url: str, couples_file: Path, options) -> dict:
-    """One bench/load.mjs typing run of the measured couples."""
-    return run_load(["type", "ours", server_url, str(couples_file), str(options.rate), str(options.warmup),
-                     str(options.measure)], timeout=options.warmup + options.measure + 300)
-
-
-COLUMNS = ["run", "couples", "updates_sent_per_s", "acked_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms",
-           "not_arrived", "errors", "server_cpu", "load_average"]
+def typing(server, couples_file: Path, side: dict, options, with_traffic: bool) -> dict:
+    """One typing run of the couples, alone or while the side traffic runs (started a little before)."""
+    traffic = SideTraffic(server.url, side, options) if with_traffic else None
+    if traffic:
+        traffic.start()
+        time.sleep(2)  # the side traffic is under way before the typing couples connect
+    result = measure(server.url, couples_file, options)
+    if traffic:
+        result["side_traffic"] = traffic.finish()
+    return result
 
 
 def main() -> None:
@@ -198,29 +201,13 @@ def main() -> None:
     server = OurServer(workdir, database_url, env=COST)
     try:
         for name in ("baseline", "mixed"):
-            traffic = SideTraffic(server.url, side, options) if name == "mixed" else None
-            cpu, started = process_cpu(server.pid), time.monotonic()
-            if traffic:
-                traffic.start()
-                time.sleep(2)  # the side traffic is under way before the typing couples connect
-            result = measure(server.url, couples_file, options)
-            if traffic:
-                result["side_traffic"] = traffic.finish()
-            try:
-                used = round((process_cpu(server.pid) - cpu) / (time.monotonic() - started), 2)
-            except FileNotFoundError:  # gunicorn killed the worker as hung and started another
-                used = "worker killed"
-            result.update(run=name, load_average=load_average(), server_cpu=used)
-            print(json.dumps(result), flush=True)
-            results["runs"].append(result)
+            results["runs"].append(timed_run(server, name, lambda: typing(server, couples_file, side, options,
+                                                                         with_traffic=name == "mixed")))
             time.sleep(3)
     finally:
         server.stop()
     (workdir / "results.json").write_text(json.dumps(results, indent=2))
-    print("| " + " | ".join(COLUMNS) + " |")
-    print("|" + " --- |" * len(COLUMNS))
-    for row in results["runs"]:
-        print("| " + " | ".join(str(row.get(c, row.get("failed", ""))) for c in COLUMNS) + " |")
+    print_runs(results["runs"])
     print()
     print("| side traffic | done | failed | p50 ms | p99 ms |")
     print("| --- | --- | --- | --- | --- |")
