@@ -223,9 +223,27 @@ def diff_words(old: str, new: str, deadline: float | None = None) -> list[tuple[
     if deadline is None:
         deadline = time.time() + COMPARE_SECONDS
     ops = {differ.DIFF_EQUAL: "same", differ.DIFF_DELETE: "del", differ.DIFF_INSERT: "ins"}
-    a, b = encode(old), encode(new)
-    return [(ops[op], "".join(words[ord(c)] for c in run))
-            for op, run in differ.diff_main(a, b, False, deadline) if run]
+    runs = _slide_left(differ.diff_main(encode(old), encode(new), False, deadline), differ.DIFF_EQUAL, words)
+    return [(ops[op], "".join(words[ord(c)] for c in run)) for op, run in runs if run]
+
+
+def _slide_left(runs: list[tuple[int, str]], equal: int, words: list[str]) -> list[tuple[int, str]]:
+    """Move each lone insertion or deletion left past the spaces it ends with, where the result is the same,
+    so an added word is shown with the space before it (" plainly") rather than after it ("plainly ")."""
+    runs = [list(run) for run in runs]
+    for i in range(1, len(runs)):
+        before, edit = runs[i - 1], runs[i]
+        after = runs[i + 1] if i + 1 < len(runs) else None
+        if edit[0] == equal or before[0] != equal or (after is not None and after[0] != equal):
+            continue
+        while before[1] and edit[1] and before[1][-1] == edit[1][-1] and words[ord(edit[1][-1])].isspace():
+            moved = before[1][-1]
+            before[1], edit[1] = before[1][:-1], moved + edit[1][:-1]
+            if after is None:
+                after = [equal, ""]
+                runs.append(after)
+            after[1] = moved + after[1]
+    return [(op, run) for op, run in runs]
 
 
 @dataclass
@@ -278,10 +296,11 @@ def _text_change(old: dict | None, new: dict | None, key: str, deadline: float) 
 
 def compare(old: dict, new: dict) -> list[Change]:
     """Return what changed, section by section and agreement by agreement, from ``old`` to ``new``."""
-    return off_loop(_compare, old, new, time.time() + COMPARE_SECONDS)
+    return off_loop(_compare, old, new)
 
 
-def _compare(old: dict, new: dict, deadline: float) -> list[Change]:
+def _compare(old: dict, new: dict) -> list[Change]:
+    deadline = time.time() + COMPARE_SECONDS  # from when the work starts, not from when it was queued
     changes = []
     for old_section, new_section in _pair_by_id(old.get("sections", []), new.get("sections", [])):
         items = []

@@ -23,7 +23,7 @@ from agreements.models import AgreementDocument, DocumentUpdate
 from couples import clock
 from couples.errors import DomainError
 from extensions import db
-from workers import off_loop
+from workers import COMPACTION, off_loop
 
 COMPACT_AFTER = 1000
 log = logging.getLogger(__name__)
@@ -270,7 +270,8 @@ def compact(document_id: int) -> int | None:
         ).all()
         if len(rows) < 2:
             return None
-        snapshot = off_loop(snapshot_of, [row.data for row in rows])  # other rooms go on meanwhile
+        # Off the loop: other rooms' sockets are served meanwhile (their commits wait for the lock).
+        snapshot = off_loop(snapshot_of, [row.data for row in rows], queue=COMPACTION)
         # Insert before deleting, so the snapshot's id is above every id a room may have read
         # (SQLite would otherwise hand out a freed id again).
         snapshot_id = connection.scalar(

@@ -176,6 +176,28 @@ COLUMNS = ["run", "couples", "updates_sent_per_s", "acked_per_s", "p50_ms", "p95
            "not_arrived", "errors", "server_cpu", "load_average"]
 
 
+def timed_run(server, name: str, run) -> dict:
+    """One measurement, with its name, the load average and the server process's CPU use; printed as JSON."""
+    cpu, started = process_cpu(server.pid), time.monotonic()
+    result = run()
+    try:
+        used = round((process_cpu(server.pid) - cpu) / (time.monotonic() - started), 2)
+    except FileNotFoundError:  # gunicorn killed the worker as hung and started another
+        used = "worker killed"
+    result.update(run=name, load_average=load_average(), server_cpu=used)
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def print_runs(runs: list[dict]) -> None:
+    """The runs as a Markdown table."""
+    print("| " + " | ".join(COLUMNS) + " |")
+    print("|" + " --- |" * len(COLUMNS))
+    for row in runs:
+        print("| " + " | ".join(str(row.get(c, row.get("failed", "")) if c != "couples" else row.get(c, ""))
+                                for c in COLUMNS) + " |")
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     parser = argparse.ArgumentParser(description="Other couples' latency while one client floods the server.")
@@ -199,24 +221,12 @@ def main() -> None:
     try:
         for name, run in (("baseline", lambda: measure(server.url, couples_file, options)),
                           ("flood", lambda: flooded(server, couples, couples_file, options))):
-            cpu, started = process_cpu(server.pid), time.monotonic()
-            result = run()
-            try:
-                used = round((process_cpu(server.pid) - cpu) / (time.monotonic() - started), 2)
-            except FileNotFoundError:  # gunicorn killed the worker as hung and started another
-                used = "worker killed"
-            result.update(run=name, load_average=load_average(), server_cpu=used)
-            print(json.dumps(result), flush=True)
-            results["runs"].append(result)
+            results["runs"].append(timed_run(server, name, run))
             time.sleep(3)
     finally:
         server.stop()
     (workdir / "results.json").write_text(json.dumps(results, indent=2))
-    print("| " + " | ".join(COLUMNS) + " |")
-    print("|" + " --- |" * len(COLUMNS))
-    for row in results["runs"]:
-        print("| " + " | ".join(str(row.get(c, row.get("failed", "")) if c != "couples" else row.get(c, ""))
-                                for c in COLUMNS) + " |")
+    print_runs(results["runs"])
     for flood in results["runs"][-1].get("flooders", []):
         print(json.dumps(flood))
 

@@ -76,11 +76,11 @@ class NodeServer:
 class OurServer:
     """Our app: `gunicorn -k gevent -w 1 'app:create_app()'` on the benchmark database."""
 
-    def __init__(self, workdir: Path, database_url: str):
+    def __init__(self, workdir: Path, database_url: str, env: dict | None = None):
         # A long idle timeout: the set-up's login sessions may be reused (--reuse) long after they were made.
         # The relay sends 2,000 events per socket at once: a flood by design, past the per-socket burst
         # (SOCKET_EVENTS_BURST, 400 by default); the typing ramp stays far below every limit.
-        env = {"SECRET_KEY": SECRET, "IDLE_TIMEOUT": "86400", "SOCKET_EVENTS_BURST": "5000"}
+        env = {"SECRET_KEY": SECRET, "IDLE_TIMEOUT": "86400", "SOCKET_EVENTS_BURST": "5000", **(env or {})}
         self.server = Server(workdir, database_url, env=env).start(timeout=60)
         self.url = self.server.url
         children = Path(f"/proc/{self.server.process.pid}/task/{self.server.process.pid}/children").read_text()

@@ -21,7 +21,7 @@ from couples import clock
 from couples.errors import Conflict, DomainError, Invalid
 from couples.models import LoginSession, User, user_by_email
 from extensions import db, limiter
-from workers import off_loop
+from workers import PASSWORDS, off_loop
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
@@ -53,12 +53,12 @@ def _hasher_for(time_cost: int, memory_kib: int) -> PasswordHasher:
 @lru_cache(maxsize=4)
 def _dummy_hash(hasher: PasswordHasher) -> str:
     """A hash of a random password, made once per cost, to verify against when there is no account."""
-    return off_loop(hasher.hash, secrets.token_hex(16))
+    return off_loop(hasher.hash, secrets.token_hex(16), queue=PASSWORDS)
 
 
 def hash_password(password: str) -> str:
     """The argon2id hash of a password, computed off the event loop."""
-    return off_loop(_hasher().hash, password)
+    return off_loop(_hasher().hash, password, queue=PASSWORDS)
 
 
 def _matches(hasher: PasswordHasher, stored: str, password: str) -> bool:
@@ -69,7 +69,7 @@ def _matches(hasher: PasswordHasher, stored: str, password: str) -> bool:
         except (VerificationError, InvalidHashError):
             return False
 
-    return off_loop(verify)
+    return off_loop(verify, queue=PASSWORDS)
 
 
 def normalise_email(raw: str) -> str:

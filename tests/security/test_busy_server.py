@@ -104,3 +104,12 @@ def test_a_page_is_answered_while_two_long_versions_are_compared(busy_world):
     [page] = results
     assert page.status_code == 200 and "<ins>" in page.text
     assert waited < ANSWERED_WITHIN, f"GET /login waited {waited:.1f}s behind one comparison"
+
+
+def test_a_comparison_past_its_deadline_still_shows_both_versions_exactly():
+    from agreements.history import diff_words
+
+    pieces = diff_words(OLD_TEXT + "and then some", NEW_TEXT + "and then more", deadline=time.time())
+    assert "".join(text for op, text in pieces if op != "ins") == OLD_TEXT + "and then some"
+    assert "".join(text for op, text in pieces if op != "del") == NEW_TEXT + "and then more"
+    assert ("same", "we ") in pieces[:1]  # what both share at the start is still found, cheaply

@@ -159,3 +159,17 @@ def test_a_forwarded_address_counts_only_behind_configured_proxies(limited, limi
     tries = [sign_in(browser, f"guess{n}@example.org", address="10.0.0.1", **{"X-Forwarded-For": f"203.0.113.{n}"})
              for n in range(4)]
     assert tries == ([400] * 4 if separate else [400, 400, 400, 429])
+
+
+def test_asking_sign_up_about_a_taken_address_spends_that_accounts_budget(limited, limiter_clock):  # noqa: F811
+    app = limited()
+    asker = Browser(app.test_client())
+    variants = ["dan@ｅｘａｍｐｌｅ.org", "dan@exａmple.org", "dan@examｐle.org"]
+    answers = [asker.post("/signup", {"email": email, "display_name": "Sam Ortiz", "password": NEW_PASSWORD,
+                                      "confirm": NEW_PASSWORD}, page="/signup",
+                          environ_base={"REMOTE_ADDR": f"192.0.2.{n}"})
+               for n, email in enumerate(variants, 1)]
+    assert all("already exists" in a.get_data(as_text=True) for a in answers[:2])
+    assert answers[2].status_code == 429
+    # Like two wrong passwords: a browser Dan never used must now wait.
+    assert sign_in(Browser(app.test_client()), password=PASSWORD, address="198.51.100.7") == 429
