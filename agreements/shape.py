@@ -223,7 +223,7 @@ def _check_new_text(value, limit: int, what: str) -> None:
         if not isinstance(chunk, str) or attributes:
             _refuse(f"{what} may hold only plain text.")
     if len(value) > limit and len(str(value)) > limit:
-        _refuse(f"{what} may be at most {limit} characters long.")
+        _refuse(f"{what} may be at most {limit:,} characters long.")
 
 
 def _check_new_id(value, new_ids: list[str]) -> None:
@@ -241,7 +241,7 @@ def _check_new_item(value, new_ids: list[str]) -> None:
 
 def _check_new_items(value, new_ids: list[str]) -> None:
     if not isinstance(value, Array) or len(value) > MAX_ITEMS:
-        _refuse(f"A section holds a list of at most {MAX_ITEMS} agreements.")
+        _refuse(f"A section holds a list of at most {MAX_ITEMS:,} agreements.")
     for item in value:
         _check_new_item(item, new_ids)
 
@@ -257,7 +257,7 @@ def _check_new_section(value, new_ids: list[str]) -> None:
 
 def _check_prompt(value) -> None:
     if not isinstance(value, str) or len(value) > MAX_PROMPT:
-        _refuse(f"A section's prompt is a plain text of at most {MAX_PROMPT} characters.")
+        _refuse(f"A section's prompt is a plain text of at most {MAX_PROMPT:,} characters.")
 
 
 def _check_new_sections(value, new_ids: list[str]) -> None:
@@ -341,7 +341,7 @@ def _check_text_change(kind: str, target, delta: list) -> None:
     limit = _TEXT_LIMITS[kind]
     if _grew_past(target, limit, inserted, deleted):
         what = "An agreement" if kind == "text" else "A title"
-        _refuse(f"{what} may be at most {limit} characters long.")
+        _refuse(f"{what} may be at most {limit:,} characters long.")
 
 
 def _check_array_change(kind: str, target, delta: list, new_ids: list[str]) -> None:
@@ -355,7 +355,7 @@ def _check_array_change(kind: str, target, delta: list, new_ids: list[str]) -> N
             inserted += 1
         deleted += op.get("delete", 0)
     if inserted > deleted and len(target) > limit:
-        _refuse(f"A document holds at most {MAX_SECTIONS} sections, and a section at most {MAX_ITEMS} agreements.")
+        _refuse(f"A document holds at most {MAX_SECTIONS} sections, and a section at most {MAX_ITEMS:,} agreements.")
 
 
 @dataclass
