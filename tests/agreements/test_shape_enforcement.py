@@ -299,6 +299,7 @@ EDITS = ["add section", "add agreement", "type", "erase", "rename", "move", "del
 QUICK_ATTACKS = [name for name in ATTACKS if "000" not in name]
 
 
+@pytest.mark.timeout(1200)  # 25 sequences of socket round trips: minutes on a loaded machine
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(
     st.tuples(st.booleans(), st.sampled_from(EDITS + ["attack"]), st.integers(0, 1000),
