@@ -10,6 +10,7 @@ entries that do not have the expected shape are skipped, never trusted.
 
 from __future__ import annotations
 
+import inspect
 import re
 import secrets
 import weakref
@@ -222,7 +223,7 @@ def _check_new_text(value, limit: int, what: str) -> None:
         if not isinstance(chunk, str) or attributes:
             _refuse(f"{what} may hold only plain text.")
     if len(value) > limit and len(str(value)) > limit:
-        _refuse(f"{what} may be at most {limit} characters long.")
+        _refuse(f"{what} may be at most {limit:,} characters long.")
 
 
 def _check_new_id(value, new_ids: list[str]) -> None:
@@ -240,7 +241,7 @@ def _check_new_item(value, new_ids: list[str]) -> None:
 
 def _check_new_items(value, new_ids: list[str]) -> None:
     if not isinstance(value, Array) or len(value) > MAX_ITEMS:
-        _refuse(f"A section holds a list of at most {MAX_ITEMS} agreements.")
+        _refuse(f"A section holds a list of at most {MAX_ITEMS:,} agreements.")
     for item in value:
         _check_new_item(item, new_ids)
 
@@ -256,7 +257,7 @@ def _check_new_section(value, new_ids: list[str]) -> None:
 
 def _check_prompt(value) -> None:
     if not isinstance(value, str) or len(value) > MAX_PROMPT:
-        _refuse(f"A section's prompt is a plain text of at most {MAX_PROMPT} characters.")
+        _refuse(f"A section's prompt is a plain text of at most {MAX_PROMPT:,} characters.")
 
 
 def _check_new_sections(value, new_ids: list[str]) -> None:
@@ -340,7 +341,7 @@ def _check_text_change(kind: str, target, delta: list) -> None:
     limit = _TEXT_LIMITS[kind]
     if _grew_past(target, limit, inserted, deleted):
         what = "An agreement" if kind == "text" else "A title"
-        _refuse(f"{what} may be at most {limit} characters long.")
+        _refuse(f"{what} may be at most {limit:,} characters long.")
 
 
 def _check_array_change(kind: str, target, delta: list, new_ids: list[str]) -> None:
@@ -354,7 +355,7 @@ def _check_array_change(kind: str, target, delta: list, new_ids: list[str]) -> N
             inserted += 1
         deleted += op.get("delete", 0)
     if inserted > deleted and len(target) > limit:
-        _refuse(f"A document holds at most {MAX_SECTIONS} sections, and a section at most {MAX_ITEMS} agreements.")
+        _refuse(f"A document holds at most {MAX_SECTIONS} sections, and a section at most {MAX_ITEMS:,} agreements.")
 
 
 @dataclass
@@ -381,48 +382,90 @@ def check_changes(changes: list[_Change], new_ids: list[str]) -> None:
             _check_text_change(kind, change.target, change.delta or [])
 
 
+def _ids_in(array) -> Counter:
+    """How many times each id occurs among the maps of an array (sections or one section's agreements)."""
+    found: Counter = Counter()
+    for entry in array if isinstance(array, Array) else ():
+        if isinstance(entry, Map) and isinstance(entry.get("id"), str):
+            found[entry["id"]] += 1
+    return found
+
+
+class _Ids:
+    """Where a document's ids are, as of one state of it: its sections' ids, and each section's agreements' ids.
+
+    Kept up to date from the changes each checked update makes: an array that lost entries is counted
+    again (one section's agreements, or the list of sections), so a move or a deletion costs one
+    section, never the whole document. Texts never touch it.
+    """
+
+    def __init__(self, doc: Doc):
+        self.state = b""
+        self.sections: Counter = Counter()
+        self.items: dict[str, Counter] = {}
+        self.recount_sections(doc)
+
+    def recount_sections(self, doc: Doc) -> None:
+        array = root_map(doc).get("sections")
+        self.sections = _ids_in(array)
+        self.items = {sid: found for sid, found in self.items.items() if sid in self.sections}
+        for section in array if isinstance(array, Array) else ():
+            sid = section.get("id") if isinstance(section, Map) else None
+            if isinstance(sid, str) and sid not in self.items:
+                self.recount(section)
+
+    def recount(self, section) -> None:
+        if isinstance(section, Map) and isinstance(section.get("id"), str):
+            self.items[section["id"]] = _ids_in(section.get("items"))
+
+    def occurrences(self, item_id: str) -> int:
+        return self.sections[item_id] + sum(found[item_id] for found in self.items.values())
+
+
 def all_ids(doc: Doc) -> Counter:
     """How many times each section and agreement id occurs in the document (a full walk)."""
-    counts: Counter = Counter()
+    ids = _Ids(doc)
+    return sum(ids.items.values(), Counter(ids.sections))
+
+
+_known: "weakref.WeakKeyDictionary[Doc, _Ids]" = weakref.WeakKeyDictionary()
+
+
+def _section_at(doc: Doc, path: list):
     array = root_map(doc).get("sections")
-    for section in array if isinstance(array, Array) else ():
-        if not isinstance(section, Map):
-            continue
-        if isinstance(section.get("id"), str):
-            counts[section["id"]] += 1
-        items_array = section.get("items")
-        for item in items_array if isinstance(items_array, Array) else ():
-            if isinstance(item, Map) and isinstance(item.get("id"), str):
-                counts[item["id"]] += 1
-    return counts
+    return array[path[1]] if isinstance(array, Array) and path[1] < len(array) else None
 
 
-class _KnownIds:
-    """Every id that may be in a document (those deleted since may linger), as of one state of it."""
-
-    def __init__(self, state: bytes, ids: set[str]):
-        self.state = state
-        self.ids = ids
-
-
-_known: "weakref.WeakKeyDictionary[Doc, _KnownIds]" = weakref.WeakKeyDictionary()
-
-
-def _check_unique(doc: Doc, before: bytes, new_ids: list[str]) -> None:
-    """Refuse ids brought in twice, or already used elsewhere; a full walk only when an id may be reused."""
-    if len(set(new_ids)) != len(new_ids):
-        _refuse("Two sections or agreements cannot share an id.")
+def _check_unique(doc: Doc, before: bytes, changes: list[_Change], new_ids: list[str]) -> None:
+    """Refuse ids used twice in the document, counting again only the arrays these changes touched."""
+    recount_sections, full, touched = False, False, []
+    for change in changes:
+        kind = role(change.path)
+        if kind == "root" and "sections" in change.keys:
+            full = True
+        elif kind == "sections":
+            recount_sections = True
+            touched += [v for op in change.delta for v in op.get("insert", ())]
+        elif kind == "section" and {"id", "items"} & set(change.keys):
+            recount_sections = True
+            touched.append(change.target)
+        elif kind in ("items", "item") and (kind == "items" or "id" in change.keys):
+            touched.append(_section_at(doc, change.path))
     known = _known.get(doc)
-    fresh = known is not None and known.state == before
-    if fresh and not known.ids.intersection(new_ids):
-        known.ids.update(new_ids)
-    elif new_ids:  # e.g. an agreement moved (deleted here, inserted there, same id): count them all
-        counts = all_ids(doc)
-        if any(counts[i] > 1 for i in new_ids):
-            _refuse("Two sections or agreements cannot share an id.")
-        known = _known[doc] = _KnownIds(before, set(counts))
-    elif not fresh:
+    if not (full or recount_sections or touched):  # texts and titles only: the ids stay where they were
+        if known is not None and known.state == before:
+            known.state = doc.get_state()
         return
+    if full or known is None or known.state != before:
+        known = _known[doc] = _Ids(doc)
+    else:
+        if recount_sections:
+            known.recount_sections(doc)
+        for section in touched:
+            known.recount(section)
+    if any(known.occurrences(i) > 1 for i in new_ids):
+        del _known[doc]
+        _refuse("Two sections or agreements cannot share an id.")
     known.state = doc.get_state()
 
 
@@ -436,17 +479,21 @@ class Watch:
         self.doc = doc
         self.changes: list[_Change] = []
 
+    # pycrdt reads a callback's signature on every subscription; this one is given, not inspected.
+    __signature__ = inspect.Signature([inspect.Parameter("events", inspect.Parameter.POSITIONAL_ONLY)])
+
     def __enter__(self) -> "Watch":
         self.before = self.doc.get_state()
         self.roots = set(self.doc.keys())
         self.root = root_map(self.doc)
-        self.subscription = self.root.observe_deep(self._record)
+        self.subscription = self.root.observe_deep(self)
         return self
 
     def __exit__(self, *exc) -> None:
         self.root.unobserve(self.subscription)
 
-    def _record(self, events) -> None:
+    def __call__(self, events) -> None:
+        """Record the changes of one transaction (called by pycrdt as it commits)."""
         for event in events:
             self.changes.append(_Change(event.path, event.target, getattr(event, "delta", None),
                                         getattr(event, "keys", None)))
@@ -457,7 +504,7 @@ class Watch:
             _refuse("A document holds nothing beside its own content.")
         new_ids: list[str] = []
         check_changes(self.changes, new_ids)
-        _check_unique(self.doc, self.before, new_ids)
+        _check_unique(self.doc, self.before, self.changes, new_ids)
 
 
 def check_document(doc: Doc) -> None:

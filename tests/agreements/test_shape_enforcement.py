@@ -221,17 +221,25 @@ def test_server_side_edits_are_held_to_the_same_shape(signed):
 
 
 def test_the_check_is_bounded_by_the_update_not_the_document(signed, monkeypatch):
-    """A keystroke or a new agreement in a document does not walk the whole document."""
+    """A keystroke reads no ids; adding or moving an agreement counts the ids of its own section only."""
     from agreements import shape
 
-    walks = []
-    real = shape.all_ids
-    monkeypatch.setattr(shape, "all_ids", lambda doc: walks.append(1) or real(doc))
+    counted = []
+    real = shape._ids_in
+    monkeypatch.setattr(shape, "_ids_in", lambda array: counted.append(1) or real(array))
     a = signed.a
-    assert a.edit(lambda: a.text(signed.item_id).insert(0, "x")) == [{"ok": True}]
-    assert a.edit(lambda: section(a, 3)["items"].append(new_item("Another one."))) == [{"ok": True}]
-    assert a.edit(lambda: section(a, 3)["items"].append(new_item("And another."))) == [{"ok": True}]
-    assert len(walks) <= 1  # at most once, to learn the ids of a freshly loaded document
+
+    def arrays_counted(change) -> int:
+        counted.clear()
+        assert a.edit(change) == [{"ok": True}]
+        return len(counted)
+
+    assert arrays_counted(lambda: a.text(signed.item_id).insert(0, "x")) == 0
+    assert arrays_counted(lambda: section(a, 3)["items"].append(new_item("Another one."))) == 1
+    assert arrays_counted(lambda: section(a, 3)["items"].append(new_item("And another."))) == 1
+    assert arrays_counted(lambda: _move(section(a, 3)["items"], 0, section(a, 4)["items"])) == 2
+    assert arrays_counted(lambda: root_map(a.doc)["sections"].__delitem__(5)) == 1
+    check_document(stored_doc(signed.document.id))
 
 
 def test_10000_well_formed_agreements_in_one_update_are_refused():
@@ -247,3 +255,85 @@ def test_10000_well_formed_agreements_in_one_update_are_refused():
         sync.apply_update(server, client.get_update(before))
     assert refused_update.value.spoils_document
     assert doc_from_update(state).get_update() == state
+
+
+# --- any sequence of valid edits keeps the shape; any invalid one is refused --------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from agreements.shape import items as items_of  # noqa: E402
+from agreements.shape import read_document  # noqa: E402
+
+
+def _valid_edit(doc: Doc, kind: str, pick: int, words: str):
+    """A change the page itself could make to doc (within every bound), or None when there is none of that kind."""
+    all_sections = list(sections(doc))
+    section_map = all_sections[pick % len(all_sections)] if all_sections else None
+    entries = list(items_of(section_map)) if section_map is not None else []
+    entry = entries[pick % len(entries)] if entries else None
+    if kind == "add section" and len(all_sections) < 12:
+        return lambda: root_map(doc)["sections"].append(new_section(words[:MAX_ITEMS]))
+    if kind == "add agreement" and section_map is not None and len(entries) < 12:
+        return lambda: section_map["items"].append(new_item(words))
+    if kind == "type" and entry is not None and len(str(entry["text"])) + len(words) <= MAX_TEXT:
+        text = entry["text"]
+        return lambda: text.insert(len(text) * (pick % 2), words)
+    if kind == "erase" and entry is not None and len(entry["text"]):
+        return lambda: entry["text"].__delitem__(slice(0, min(len(entry["text"]), 1 + pick % 4)))
+    if kind == "rename" and section_map is not None:
+        title = section_map["title"]
+        return lambda: title.insert(0, words) if len(str(title)) + len(words) <= 200 else title.clear()
+    if kind == "move" and len(entries) > 1:
+        return lambda: _move(section_map["items"], pick % len(entries), section_map["items"])
+    if kind == "delete agreement" and entry is not None:
+        index = entries.index(entry)
+        return lambda: section_map["items"].__delitem__(index)
+    if kind == "delete section" and section_map is not None and len(all_sections) > 1:
+        index = all_sections.index(section_map)
+        return lambda: root_map(doc)["sections"].__delitem__(index)
+    return None
+
+
+EDITS = ["add section", "add agreement", "type", "erase", "rename", "move", "delete agreement", "delete section"]
+QUICK_ATTACKS = [name for name in ATTACKS if "000" not in name]
+
+
+@pytest.mark.timeout(1200)  # 25 sequences of socket round trips: minutes on a loaded machine
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(
+    st.tuples(st.booleans(), st.sampled_from(EDITS + ["attack"]), st.integers(0, 1000),
+              st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)),
+    min_size=1, max_size=10))
+def test_valid_edits_by_both_keep_the_shape_and_invalid_ones_are_refused(signed, partner, steps):
+    people = {True: signed.alice, False: signed.bob}
+
+    def opened(by_alice: bool):
+        client = partner(people[by_alice])
+        assert client.join(signed.document.id) == {"ok": True}
+        client.pump()
+        return client
+
+    clients = {by_alice: opened(by_alice) for by_alice in people}
+    for by_alice, kind, pick, words in steps:
+        client = clients[by_alice]
+        client.pump()
+        if kind == "attack":
+            attack = QUICK_ATTACKS[pick % len(QUICK_ATTACKS)]
+            if (find_item(client.doc, signed.item_id) is None or len(list(sections(client.doc))) < 2
+                    or not list(items_of(section(client, 1)))):
+                continue  # these attacks aim at the signed agreement and the second section's first agreement
+            log = store.read_log(signed.document.id)
+            answers = client.edit(lambda: ATTACKS[attack](signed, client))
+            assert refused(answers[0], "invalid_shape"), (attack, answers)
+            assert store.read_log(signed.document.id) == log
+            clients[by_alice] = opened(by_alice)  # the page reloads
+            continue
+        edit = _valid_edit(client.doc, kind, pick, words)
+        if edit is not None:
+            assert client.edit(edit) == [{"ok": True}], kind
+    stored = stored_doc(signed.document.id)
+    check_document(stored)
+    for client in clients.values():
+        client.pump()
+        assert read_document(client.doc) == read_document(stored)

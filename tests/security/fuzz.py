@@ -64,7 +64,7 @@ def real_messages(doc_state: bytes, item_id: str) -> list[bytes]:
             del text[0:4]
             messages.append(create_update_message(doc.get_update(state)))
     state = doc.get_state()
-    next(shape.sections(doc))["items"].append(Map({"id": "fuzz-item", "text": Text("A new one.")}))
+    next(shape.sections(doc))["items"].append(Map({"id": "fuzz-item-000000000000", "text": Text("A new one.")}))
     messages.append(create_update_message(doc.get_update(state)))
     messages.append(create_update_message(doc.get_update(before)))  # everything at once
     other = Doc()

@@ -7,11 +7,11 @@ from pycrdt import Doc, Text, create_update_message
 
 from agreements import rooms, service, store
 from agreements.limits import DocumentFull
-from agreements.shape import find_item, new_item, sections
+from agreements.shape import find_item, new_item, read_document, sections
 from config import Config
 from couples.limits import BYTES_PER_TOKEN, FLOOD_FACTOR, EventLimiter, cost
 from extensions import socketio
-from tests.agreements.conftest import add_agreement, agreement, first_document, partner, stored_text  # noqa: F401
+from tests.agreements.conftest import add_agreement, agreement, first_document, partner, stored_doc, stored_text  # noqa: F401
 from tests.agreements.wire import NAMESPACE
 
 PARAGRAPH = "We keep Sunday evenings for the two of us, phones in the drawer. " * 8  # 520 characters
@@ -47,9 +47,10 @@ def fill(agreement, limit: int = 6000) -> None:
     from flask import current_app
 
     current_app.config["AGREEMENTS_MAX_DOCUMENT_BYTES"] = limit
-    a, text = agreement.a, agreement.a.text(agreement.item_id)
-    for _ in range(limit // len(PARAGRAPH) + 2):
-        answers = a.edit(lambda: text.insert(len(text), PARAGRAPH))
+    a = agreement.a
+    first = next(sections(a.doc))["items"]
+    for _ in range(limit // len(PARAGRAPH) + 2):  # agreements of the editor's size, one after the other
+        answers = a.edit(lambda: first.append(new_item(PARAGRAPH)))
         if answers != [{"ok": True}]:
             assert [refused(x, "document_full") for x in answers] == [True], answers
             return
@@ -63,14 +64,14 @@ def test_a_full_document_refuses_growing_updates_and_changes_nothing(agreement):
     a, b, document = agreement.a, agreement.b, agreement.document
     fill(agreement)
     b.pump()
-    stored, count = stored_text(document.id, agreement.item_id), rows(document)
-    assert len(stored) > 3000
+    stored, count = read_document(stored_doc(document.id)), rows(document)
+    assert sum(len(item["text"]) for item in stored["sections"][0]["items"]) > 3000
     assert [e["code"] for e in a.pump()] == ["document_full"]
 
     answers = a.edit(lambda: a.text(agreement.item_id).insert(0, PARAGRAPH))
     assert [refused(x, "document_full") for x in answers] == [True]
     assert rows(document) == count
-    assert stored_text(document.id, agreement.item_id) == stored
+    assert read_document(stored_doc(document.id)) == stored
     assert [e for e in b.received() if e["name"] == "yjs"] == []
     # Bob, who holds exactly what is stored, cannot add either: a new agreement is refused too.
     answers = b.edit(lambda: next(sections(b.doc))["items"].append(new_item(PARAGRAPH)))
@@ -83,10 +84,10 @@ def test_deleting_from_a_full_document_is_accepted_and_makes_room(agreement):
     fill(agreement)
     b.pump()
     count = rows(document)
-    assert b.edit(lambda: b.text(agreement.item_id).__delitem__(slice(0, 2000))) == [{"ok": True}]
+    assert b.edit(lambda: next(sections(b.doc))["items"].__delitem__(slice(1, 5))) == [{"ok": True}]
     assert rows(document) == count + 1
     # Alice, who still holds her refused paragraph, can delete too.
-    assert a.edit(lambda: a.text(agreement.item_id).__delitem__(slice(0, 100))) == [{"ok": True}]
+    assert a.edit(lambda: next(sections(a.doc))["items"][1]["text"].__delitem__(slice(0, 100))) == [{"ok": True}]
     # With room again, an ordinary edit goes through and reaches the partner.
     assert b.edit(lambda: b.text(agreement.item_id).insert(0, "Trimmed. ")) == [{"ok": True}]
     a.pump()
@@ -99,7 +100,7 @@ def test_a_restore_cannot_pass_the_limit_either(agreement, app):
     count = rows(document)
     stored = stored_text(document.id, agreement.item_id)
     with pytest.raises(DocumentFull):
-        add_agreement(document, PARAGRAPH * 4)
+        add_agreement(document, PARAGRAPH * 3)
     assert rows(document) == count
     assert stored_text(document.id, agreement.item_id) == stored
     # The room threw the refused edit away: the next reader sees the log exactly.
@@ -117,9 +118,10 @@ def test_an_update_the_server_already_has_is_not_refused_when_full(agreement):
 
 
 def test_a_large_document_under_the_limit_is_accepted(agreement):
-    text = agreement.a.text(agreement.item_id)
-    for _ in range(4):
-        assert agreement.a.edit(lambda: text.insert(len(text), "x" * 200_000)) == [{"ok": True}]
+    a = agreement.a
+    for index in range(4):  # 400 agreements of 1,900 characters: 760 KB
+        section = list(sections(a.doc))[index]["items"]
+        assert a.edit(lambda: section.extend([new_item("x" * 1900) for _ in range(100)])) == [{"ok": True}]
 
 
 # --- open documents per connection -----------------------------------------------------------
