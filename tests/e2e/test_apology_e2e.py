@@ -55,6 +55,7 @@ def test_an_apology_becomes_a_promise_and_a_dialogue(partner_page, writer_view, 
     promise = maya.get_by_label("What do you promise?")
     expect(promise).to_have_value("Put our plans in my calendar the day we make them")
     maya.get_by_label("Every day").check()
+    expect(maya.get_by_label("Due by (optional, for once)")).to_be_hidden()
     screenshot(maya, f"apology-sent-{wide}")
     assert_accessible(maya)
     maya.get_by_role("button", name="Make this promise").click()
