@@ -56,9 +56,9 @@ class Apology(db.Model):
         day = local_date(self.sent_at or self.created_at, reader.time_zone)
         return f"{day.day} {day:%B}"
 
-    def name_for(self, reader: User) -> str:
+    def name_for(self, reader: User, capital: bool = False) -> str:
         """How a reader calls it: "your apology of 1 December" or "Maya's apology of 1 December"."""
-        whose = "your" if reader.id == self.author_id else f"{self.author.name}'s"
+        whose = ("Your" if capital else "your") if reader.id == self.author_id else f"{self.author.name}'s"
         return f"{whose} apology of {self.day_for(reader)}"
 
     @property

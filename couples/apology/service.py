@@ -76,6 +76,13 @@ def visible_to(user: User) -> list[Apology]:
         .order_by(Apology.id.desc())))
 
 
+def sent_in(user: User, couple: Couple) -> list[Apology]:
+    """The letters sent in one couple the user is or was in (an archive shows them), oldest first."""
+    couple_for_member(user, couple.id)
+    return list(db.session.scalars(select(Apology).where(
+        Apology.couple_id == couple.id, Apology.sent_at.is_not(None)).order_by(Apology.id)))
+
+
 def draft_of(user: User, couple: Couple) -> Apology | None:
     """The user's unsent apology in this couple, if there is one."""
     return db.session.scalar(select(Apology).where(

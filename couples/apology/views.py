@@ -35,9 +35,14 @@ def _erase_on_account_deletion(state):
 
 
 @bp.app_template_global()
-def apology_home() -> dict | None:
-    """What the home card shows: the signed-in partner's draft and the letters waiting for their answer."""
-    couple = current_couple(current_user) if current_user.is_authenticated else None
+def apology_home(archived_couple=None) -> dict | None:
+    """What the home card shows (the signed-in partner's draft, letters waiting for their answer), or for an
+    archive the letters sent in that couple."""
+    if not current_user.is_authenticated:
+        return None
+    if archived_couple is not None:
+        return {"letters": service.sent_in(current_user, archived_couple)}
+    couple = current_couple(current_user)
     if couple is None:
         return None
     return {"draft": service.draft_of(current_user, couple), "waiting": service.letters_waiting(current_user)}

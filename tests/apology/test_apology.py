@@ -313,3 +313,33 @@ def test_saving_or_sending_a_letter_already_sent_changes_nothing_and_shows_it(pa
         response = browser.post(url, {**vars(WORDS), "what_i_did": "rewritten"}, page=page, follow_redirects=True)
         assert "stays as it is" in response.get_data(as_text=True)
     assert fresh(letter).what_i_did == WORDS.what_i_did
+
+
+def test_both_archives_list_the_letters_sent_and_no_draft(pair, app, login):
+    couple, maya, sam = pair
+    letter = sent_by(maya, couple)
+    service.save(maya, service.start(maya, couple), Parts(what_i_did="kept to myself"))
+    linking.unlink(couple, maya)
+    for person, name in ((maya, "Your apology of 2 March"), (sam, "Maya Lind&#39;s apology of 2 March")):
+        html = login(app.test_client(), person).get(f"/archive/{couple.id}").get_data(as_text=True)
+        assert name in html and f"/apology/{letter.id}" in html
+        assert "Write an apology" not in html
+    assert "kept to myself" not in login(app.test_client(), sam).get(f"/apology/{letter.id}").get_data(as_text=True)
+
+
+SAMPLES = ["I was late, but the bus was slow.", "BUT I meant well", "I'm sorry if you felt left out.",
+           "If you were hurt, I apologise.", "I’m sorry you feel that way.", "I am sorry that you cried.",
+           "You made me do it.", "Anyway.", "I'm sorry I shouted.", "butter and buttons", "contributed",
+           "anyways, never mind", "You made meals for us", ""]
+
+
+def test_the_browser_reads_the_patterns_exactly_as_the_server_does():
+    """The same list runs in JavaScript for the live notes: each sample gets the same notes on both sides."""
+    import subprocess
+
+    script = ("const [patterns, samples] = JSON.parse(process.argv[1]);"
+              "console.log(JSON.stringify(samples.map((t) => patterns.filter((p) => new RegExp(p.pattern, 'i')"
+              ".test(t)).map((p) => p.key))));")
+    result = subprocess.run(["node", "-e", script, json.dumps([json.loads(hints.as_json()), SAMPLES])],
+                            capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(result.stdout) == [[p.key for p in hints.hints(t)] for t in SAMPLES]

@@ -1,11 +1,18 @@
 """Two partners in two browsers: a guided apology written in private (a "but" gently noted), kept across a
 reload, sent, its change made a promise, and answered with "Can we talk about it?", which starts a dialogue."""
 import pytest
-from playwright.sync_api import expect
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
 
 BUT_NOTE = "“But” can quietly cancel what came before it"
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no accessibility violation on the page as it is now."""
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
 
 
 @pytest.mark.parametrize("writer_view, reader_view", [(DESKTOP, PHONE), (PHONE, DESKTOP)],
@@ -30,6 +37,7 @@ def test_an_apology_becomes_a_promise_and_a_dialogue(partner_page, writer_view, 
     expect(notes).to_contain_text(BUT_NOTE)  # a suggestion, live, from the same list the server uses
     expect(maya.locator("[data-autosave-status]")).to_have_text("Kept. Only you can see it.")
     screenshot(maya, f"apology-write-{wide}")
+    assert_accessible(maya)
 
     maya.reload()  # the draft is kept on the server
     expect(maya.locator("form[data-apology-form]")).to_have_attribute("data-ready", "true")
@@ -47,17 +55,22 @@ def test_an_apology_becomes_a_promise_and_a_dialogue(partner_page, writer_view, 
     promise = maya.get_by_label("What do you promise?")
     expect(promise).to_have_value("Put our plans in my calendar the day we make them")
     maya.get_by_label("Every day").check()
+    expect(maya.get_by_label("Due by (optional, for once)")).to_be_hidden()
     screenshot(maya, f"apology-sent-{wide}")
+    assert_accessible(maya)
     maya.get_by_role("button", name="Make this promise").click()
     expect(maya.locator(".flash")).to_contain_text("Your promise is in the ledger now")
     expect(maya.locator("#ledger-mine")).to_contain_text("Put our plans in my calendar the day we make them")
     expect(maya.locator("#ledger-mine .comes-from")).to_contain_text("Comes from your apology of")
     screenshot(maya, f"apology-promise-in-ledger-{wide}")
+    assert_accessible(maya)
 
     # Sam receives a letter; nothing in it asks for forgiveness.
     sam.goto("/")
     card = sam.locator(".apology-home")
     expect(card).to_contain_text("Maya Lind wrote you a letter")
+    screenshot(sam, f"apology-home-{narrow}")
+    assert_accessible(sam)
     card.get_by_role("link", name="Read Maya Lind's letter").click()
     expect(sam.get_by_role("heading", name="A letter from Maya Lind")).to_be_visible()
     expect(sam.locator(".letter")).to_contain_text("You don't have to answer this, or forgive me.")
@@ -65,6 +78,7 @@ def test_an_apology_becomes_a_promise_and_a_dialogue(partner_page, writer_view, 
     expect(sam.get_by_role("button", name="I need some time")).to_be_visible()
     expect(sam.get_by_role("button", name="forgive")).to_have_count(0)
     screenshot(sam, f"apology-letter-{narrow}")
+    assert_accessible(sam)
     sam.get_by_role("button", name="Can we talk about it?").click()
     expect(sam.locator(".dlg-waiting")).to_have_text("Waiting for your partner to answer the invitation.")
     expect(sam.locator("main")).to_contain_text("The apology of")
