@@ -222,7 +222,8 @@ def space_card(user) -> dict | None:
 @login_required
 def ask_for_space():
     """Ask for some space for yourself, or see the space you asked for and end it."""
-    form = SpaceForm()
+    mine = space_of(current_user)
+    form = SpaceForm(note=mine.note if mine else None)
     if form.validate_on_submit():
         try:
             asked = space.ask(current_user, form.length.data, form.note.data)
