@@ -6,6 +6,7 @@ from couples.linking import pending_couple
 from couples.limits import LimitedNamespace
 from couples.live import couple_room, disconnect_sockets, socket_user, track_socket, untrack_socket
 from couples.privacy.presence import NAMESPACE, partner_here
+from couples.privacy.space import may_hear_the_couple
 from extensions import socketio
 
 
@@ -30,8 +31,8 @@ class CoupleNamespace(LimitedNamespace):
         track_socket(user, NAMESPACE, couple.id if couple else None)
         if couple is None:
             return True
-        room = couple_room(couple.id)
-        join_room(room)  # while pending too, so the inviter hears when the partner joins
+        if may_hear_the_couple(user):  # nothing of the partner's is pushed to someone in space
+            join_room(couple_room(couple.id))  # while pending too, so the inviter hears when the partner joins
         if not couple.is_linked:
             return True
         emit("presence", {"here": partner_here(user, couple.partner_of(user))})

@@ -14,6 +14,7 @@ from couples.dialogue import machine
 from couples.dialogue.models import Dialogue, Turn
 from couples.errors import Conflict, Forbidden, Invalid, NotFound
 from couples.models import Couple, Membership, User
+from couples.privacy.space import hold_invitation
 from extensions import db
 
 ANSWERS = ("accept", "later", "decline")
@@ -55,6 +56,7 @@ def invitation_is_waiting(dialogue: Dialogue, user: User) -> bool:
 def invite(user: User, couple: Couple, topic: str) -> Dialogue:
     """Propose a dialogue about `topic` to the partner; only one open dialogue per couple."""
     access.couple_for_member(user, couple.id, write=True)
+    hold_invitation(user, couple.partner_of(user))
     if open_dialogue(couple) is not None:
         raise Conflict("There is already a dialogue in progress. Finish or end it before starting another.")
     dialogue = Dialogue(couple_id=couple.id, open_couple_id=couple.id, topic=machine.bare_topic(topic),

@@ -5,6 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from couples.privacy.reflection import BODY_LIMIT, PASSAGE_LIMIT, PROMPTS
+from couples.privacy.space import LENGTHS, NOTE_LIMIT
 
 
 class ReflectionForm(FlaskForm):
@@ -36,3 +37,11 @@ class PresenceForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class SpaceForm(FlaskForm):
+    """Ask for space for yourself: how long, and a note in your own words if you like."""
+
+    length = RadioField("For how long?", choices=[SelectChoice(key, words) for key, (words, _) in LENGTHS.items()],
+                        validators=[DataRequired("Please choose how long you would like.")])
+    note = TextAreaField("A note for your partner (optional)", validators=[Length(max=NOTE_LIMIT)])

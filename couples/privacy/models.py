@@ -42,3 +42,29 @@ class SharedPassage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     author: Mapped[User] = relationship()
+
+
+class Space(db.Model):
+    """A partner's request for space, while it lasts (until `until`, or until they say when it is None).
+
+    Only the current request is kept: ending it deletes the row, so nothing counts how often space was asked for.
+    """
+
+    __tablename__ = "space"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey(User.id, ondelete="CASCADE"), primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def is_current(self, at: datetime) -> bool:
+        """Whether the space still lasts at this time."""
+        return self.until is None or self.until > at
+
+
+def space_of(user: User) -> Space | None:
+    """The user's space while it lasts, or None."""
+    space = db.session.get(Space, user.id)
+    return space if space is not None and space.is_current(now()) else None

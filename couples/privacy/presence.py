@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from couples.access import current_couple
 from couples.live import is_connected
 from couples.models import LiveSocket, User
+from couples.privacy.models import space_of
 from extensions import db, socketio
 
 NAMESPACE = "/couple"  # where pages hear "here now"
@@ -30,11 +31,12 @@ withdrawn = _signals.signal("presence-withdrawn")
 def presence_flows(user: User | None, partner: User | None) -> bool:
     """Whether presence, typing indicators, carets and arrivals/departures flow between these two partners now.
 
-    True only while both share their presence. The same answer in both directions.
+    True only while both share their presence and neither is in space. The same answer in both directions.
     """
     if user is None or partner is None or user.id == partner.id:
         return False
-    return bool(user.share_presence and partner.share_presence)
+    return bool(user.share_presence and partner.share_presence) and space_of(user) is None \
+        and space_of(partner) is None
 
 
 def partner_of(user: User) -> User | None:

@@ -9,9 +9,10 @@ from couples.errors import DomainError
 from couples.access import current_couple
 from couples.events import NAMESPACE
 from couples.live import couple_room, current_login_session_id
-from couples.privacy import devices, mydata, presence, reflection
+from couples.privacy import devices, mydata, presence, reflection, space
 from couples.privacy.forms import (ConfirmForm, PasswordForm, PresenceForm, ReflectionForm,
-                                   ShareForm)
+                                   ShareForm, SpaceForm)
+from couples.privacy.models import space_of
 from extensions import limiter, socketio
 
 bp = Blueprint("privacy", __name__)
@@ -203,3 +204,47 @@ def settings():
     if request.method == "POST":
         abort(400)
     return render_template("privacy/settings.html", form=form)
+
+
+@bp.app_template_global()
+def space_card(user) -> dict | None:
+    """What a page shows about space: your own ({"mine": True, ...}) or your partner's, with calm words; or None."""
+    mine = space_of(user)
+    if mine is not None:
+        return {"mine": True, "space": mine, "until": space.until_words(mine, user)}
+    theirs = space.partner_space(user)
+    if theirs is not None:
+        return {"mine": False, "space": theirs, "until": space.until_words(theirs, user), "name": theirs.user.name}
+    return None
+
+
+@bp.route("/space", methods=["GET", "POST"])
+@login_required
+def ask_for_space():
+    """Ask for some space for yourself, or see the space you asked for and end it."""
+    mine = space_of(current_user)
+    form = SpaceForm(note=mine.note if mine else None)
+    if form.validate_on_submit():
+        try:
+            asked = space.ask(current_user, form.length.data, form.note.data)
+        except DomainError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Your space is set, {space.until_words(asked, current_user)}. Take the time you need.", "info")
+            return redirect(url_for("privacy.ask_for_space"))
+    elif request.method == "POST":
+        for field in form:
+            for error in field.errors[:1]:
+                flash(error, "error")
+    status = 400 if request.method == "POST" else 200
+    return render_template("privacy/space.html", form=form, linked=current_couple(current_user) is not None), status
+
+
+@bp.post("/space/end")
+@login_required
+def end_space():
+    """End your own space now (nobody else can)."""
+    _require_csrf()
+    if space.end(current_user):
+        flash("Your space has ended. Welcome back.", "info")
+    return redirect(url_for("privacy.ask_for_space"))

@@ -51,4 +51,10 @@ CASES = [
     Case("privacy.my_data", "POST", fixed("/my-data"), SIGNED_IN, data=lambda w: {"password": PASSWORD}),
     Case("privacy.settings", "GET", fixed("/settings/privacy"), SIGNED_IN),
     Case("privacy.settings", "POST", fixed("/settings/privacy"), REDIRECTS, data=lambda w: {"share_presence": "y"}),
+    # Space is always one's own: there is no id to aim at the partner's. Erin, no longer linked, cannot ask (400).
+    Case("privacy.ask_for_space", "GET", fixed("/space"), SIGNED_IN),
+    Case("privacy.ask_for_space", "POST", fixed("/space"), {"anonymous": LOGIN, "member": 302, "other": 302,
+                                                            "former": 400},
+         data=lambda w: {"length": "day", "note": "I need a day to think."}),
+    Case("privacy.end_space", "POST", fixed("/space/end"), REDIRECTS),
 ]

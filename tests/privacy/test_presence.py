@@ -104,6 +104,18 @@ def partners(app, linked_couple, login, socket_client):
     return make
 
 
+def both_here(partners):
+    """Alice and Bob, both sharing, each on every channel with a caret in the document; nothing heard yet."""
+    alice, bob = partners(True, True)
+    alice.arrive()
+    bob.arrive()
+    alice.move_caret()
+    bob.move_caret()
+    alice.forget()
+    bob.forget()
+    return alice, bob
+
+
 def writing_from(person):
     return ("writing", {"dialogue_id": person.dialogue_id, "user_id": person.user.id})
 
@@ -147,13 +159,7 @@ def test_the_home_page_shows_here_now_only_while_both_share(partners, alice_shar
 
 
 def test_turning_sharing_off_withdraws_what_each_page_already_shows(partners):
-    alice, bob = partners(True, True)
-    alice.arrive()
-    bob.arrive()
-    alice.move_caret()
-    bob.move_caret()
-    alice.forget()
-    bob.forget()
+    alice, bob = both_here(partners)
 
     assert bob.browser.post("/settings/privacy", {}, page="/settings/privacy").status_code == 302
 

@@ -1,0 +1,143 @@
+"""Asking for space: a partner takes a while for themselves, and the app keeps it for them.
+
+While a space lasts: no presence, typing or "here now" crosses between the partners (presence_flows);
+nothing of the partner's is pushed live to the person in space (their /couple and /dialogue sockets stay
+out of the couple's room: they see what changed when they open a page); the partner's dialogue
+invitations wait. The document, the ledger and reflection keep working for both. Only the person who
+asked ends it early, or it ends by itself when its time has passed. Nobody can put the other into space.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from couples import clock
+from couples.access import current_couple
+from couples.errors import Conflict, Invalid
+from couples.live import couple_room
+from couples.models import LiveSocket, User
+from couples.privacy import presence
+from couples.privacy.models import Space, space_of
+from extensions import db, socketio
+
+UNTIL_I_SAY = "until_i_say"
+# What a person can choose: how long, in words; None lasts until they end it.
+LENGTHS: dict[str, tuple[str, timedelta | None]] = {
+    "hour": ("An hour", timedelta(hours=1)),
+    "evening": ("A few hours", timedelta(hours=4)),
+    "day": ("A day", timedelta(days=1)),
+    "two_days": ("Two days", timedelta(days=2)),
+    "three_days": ("Three days", timedelta(days=3)),
+    "week": ("A week", timedelta(weeks=1)),
+    "two_weeks": ("Two weeks", timedelta(weeks=2)),
+    UNTIL_I_SAY: ("Until I say", None),
+}
+NOTE_LIMIT = 300
+
+
+def ask(user: User, length: str, note: str | None) -> Space:
+    """Ask for space for yourself, for one of LENGTHS, with an optional note; asking again changes it."""
+    couple = current_couple(user)
+    if couple is None:
+        raise Invalid("Space is something you ask of a linked partner.")
+    if length not in LENGTHS:
+        raise Invalid("Please choose how long you would like.")
+    note = (note or "").strip()
+    if len(note) > NOTE_LIMIT:
+        raise Invalid(f"Please keep the note under {NOTE_LIMIT} characters.")
+    partner = couple.partner_of(user)
+    before = presence.presence_flows(user, partner)
+    duration = LENGTHS[length][1]
+    space = db.session.get(Space, user.id) or Space(user_id=user.id)
+    space.couple_id, space.note = couple.id, note
+    space.until = clock.now() + duration if duration else None
+    db.session.add(space)
+    db.session.commit()
+    _room(user, couple.id, enter=False)
+    presence.changed(user, partner, before)
+    return space
+
+
+def end(user: User) -> bool:
+    """End your own space now; False if you were not in space. (There is no way to end the partner's.)"""
+    space = db.session.get(Space, user.id)
+    if space is None:
+        return False
+    partner = presence.partner_of(user)
+    before = presence.presence_flows(user, partner)
+    couple_id, was_current = space.couple_id, space.is_current(clock.now())
+    db.session.delete(space)
+    db.session.commit()
+    _room(user, couple_id, enter=True)
+    presence.changed(user, partner, before)
+    return was_current
+
+
+def partner_space(user: User) -> Space | None:
+    """The linked partner's space while it lasts, or None."""
+    partner = presence.partner_of(user)
+    return space_of(partner) if partner else None
+
+
+def may_hear_the_couple(user: User) -> bool:
+    """Whether the user's live pages join the couple's room (not while they are in space)."""
+    return space_of(user) is None
+
+
+def hold_invitation(sender: User, receiver: User | None) -> None:
+    """Refuse, kindly, to deliver a dialogue invitation to a partner who is in space."""
+    space = space_of(receiver) if receiver else None
+    if space is not None:
+        raise Conflict(f"{receiver.name} asked for some space {until_words(space, sender)}. Your invitation can wait.",
+                       code="space")
+
+
+def until_words(space: Space, viewer: User) -> str:
+    """How long the space lasts, in calm words and the viewer's time zone: "until Sunday evening", "for now"."""
+    if space.until is None:
+        return "for now"
+    zone = _zone(viewer)
+    at, today = space.until.astimezone(zone), clock.now().astimezone(zone).date()
+    days = (at.date() - today).days
+    if days == 0:
+        return f"until about {at:%H:%M} today"
+    if days == 1:
+        return f"until tomorrow {_part_of_day(at)}"
+    if days < 7:
+        return f"until {at:%A} {_part_of_day(at)}"
+    return f"until {at:%A} {at.day} {at:%B}"
+
+
+def _part_of_day(at: datetime) -> str:
+    if 5 <= at.hour < 12:
+        return "morning"
+    if 12 <= at.hour < 17:
+        return "afternoon"
+    return "evening" if 17 <= at.hour < 22 else "night"
+
+
+def _zone(user: User):
+    try:
+        return ZoneInfo(user.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _room(user: User, couple_id: int, enter: bool) -> None:
+    """Put the user's open live pages in the couple's room, or take them out (this process's sockets)."""
+    from couples.dialogue.events import NAMESPACE as DIALOGUE  # (the dialogue's invitations check space first)
+
+    room = couple_room(couple_id)
+    sockets = db.session.execute(
+        select(LiveSocket.sid, LiveSocket.namespace)
+        .where(LiveSocket.user_id == user.id, LiveSocket.namespace.in_((presence.NAMESPACE, DIALOGUE)))).all()
+    for sid, namespace in sockets:
+        try:
+            if enter:
+                socketio.server.enter_room(sid, room, namespace=namespace)
+            else:
+                socketio.server.leave_room(sid, room, namespace=namespace)
+        except (KeyError, ValueError):
+            pass  # a socket of another process, or closing: it joins (or not) when its page opens again
