@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_apology'
-down_revision = '0003_ledger'  # the real head today (0006 -> 0004 -> 0003); its tables point at promise and dialogue
+down_revision = "0007_presence"
 branch_labels = None
 depends_on = None
 
