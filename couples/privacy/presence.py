@@ -137,7 +137,3 @@ def _tell(viewer: User, payload: dict) -> None:
     for sid in list(sids):
         socketio.emit("presence", payload, to=sid, namespace=NAMESPACE)
 
-
-def presence_flows(user: User, partner: User | None) -> bool:
-    """Whether presence (here now, carets, typing) may flow between these two partners: only while both share it."""
-    return partner is not None and user.share_presence and partner.share_presence
