@@ -85,7 +85,7 @@ function start(root) {
     }
     if (!element) {
       element = document.createElement("p");
-      element.className = "dlg-connection";
+      element.className = "dlg-later dlg-connection";
       step.querySelector("h2").after(element);
     }
     element.setAttribute("role", role);

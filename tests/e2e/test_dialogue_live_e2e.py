@@ -119,9 +119,9 @@ def test_each_person_reads_about_themselves_as_you_and_does_their_own_step(partn
     expect(maya.locator("#step")).to_contain_text(f"You asked {SAM} whether now is a good time")
     expect(maya.locator("#step")).not_to_contain_text("Your partner asks")
     maya.goto("/")
-    expect(maya.locator(".dlg-home")).to_contain_text(f"You asked {SAM} for a dialogue about “how we spend our evenings”")
+    expect(maya.locator(".dlg-home")).to_contain_text(f"You asked {SAM} for a dialogue about “How we spend our evenings”")
     sam.goto("/")
-    expect(sam.locator(".dlg-home")).to_contain_text(f"{MAYA} would like a dialogue about “how we spend our evenings”")
+    expect(sam.locator(".dlg-home")).to_contain_text(f"{MAYA} would like a dialogue about “How we spend our evenings”")
     sam.get_by_role("link", name="Answer the invitation").click()
     press(sam, "Now is good")
 
@@ -132,6 +132,7 @@ def test_each_person_reads_about_themselves_as_you_and_does_their_own_step(partn
     write(sam, f"What you heard {MAYA} say", "You miss our slow evenings. Did I get that?", "Mirror back")
     press(maya, "You got it")
     # Sam asks "is there more?" himself; until he does, nobody claims he asked.
+    expect(sam.get_by_role("button", name="Is there more?")).to_be_visible()
     expect(sam.locator("#step")).not_to_contain_text("You asked: is there more?")
     expect(maya.get_by_role("button", name="Yes, there is more")).to_have_count(0)
     look(sam, "dialogue-ask-more")
