@@ -198,3 +198,17 @@ def test_a_mirror_written_offline_is_sent_once_and_a_draft_survives_reload_until
     maya.wait_for_url("about:blank")
     maya.goto("/drafts-check")  # same tab, same origin, no script of ours: what was kept is gone
     assert maya.evaluate(DRAFTS) == 0
+
+
+@pytest.mark.parametrize("widths", WIDTHS)
+def test_signing_out_erases_the_drafts_kept_in_this_tab(partner_page, widths):
+    maya, sam = couple(partner_page, widths)
+    to_mirroring(maya, sam)
+    sam.get_by_label(f"What you heard {MAYA} say").press_sequentially("You miss")
+    assert sam.evaluate(DRAFTS) == 1
+    sam.context.route("**/drafts-check", lambda route: route.fulfill(body="<!doctype html><title>check</title>",
+                                                                     content_type="text/html"))
+    sam.get_by_role("button", name="Sign out").click()
+    sam.wait_for_url("**/login**")
+    sam.goto("/drafts-check")
+    assert sam.evaluate(DRAFTS) == 0
