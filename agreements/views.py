@@ -9,6 +9,8 @@ from agreements.forms import NewDocumentForm, RestoreSectionForm
 from couples import clock, linking
 from couples.access import current_couple
 from couples.errors import DomainError, Forbidden, Invalid, ReadOnly
+from couples.events import NAMESPACE as COUPLE_NAMESPACE
+from couples.live import couple_room
 from extensions import db, socketio
 from couples.models import Couple
 from couples.privacy.presence import partner_here
@@ -129,6 +131,8 @@ def sign(document_id: int):
         return jsonify({"ok": False, "error": error.as_dict()}), error.status
     socketio.emit("states", {"doc": document_id}, to=rooms.room_name(document_id), namespace=rooms.NAMESPACE)
     document = service.document_for_member(current_user, document_id)
+    # The partner's home page counts what waits for their signature.
+    socketio.emit("agreements_changed", {"doc": document_id}, to=couple_room(document.couple_id), namespace=COUPLE_NAMESPACE)
     if not request.is_json:
         flash("Signed.", "info")
         return redirect(url_for(".document", document_id=document_id))

@@ -300,7 +300,9 @@ def bare_topic(text: str | None) -> str:
     as that whole sentence is not shown twice (nor is an empty one made of the sentence's frame)."""
     written = (text or "").strip()
     topic = _TOPIC_FRAME.sub("", written).strip(" “”\".…")
-    return topic or written
+    if topic == written:
+        return written
+    return topic[:1].upper() + topic[1:] or written
 
 
 def text_problem(move_: Move, text: str | None) -> str | None:

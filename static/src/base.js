@@ -1,6 +1,7 @@
 // On every page: the quick exit (button, or Esc twice) leaves for a neutral site without a history entry.
 import './idle.js';
 import './here.js';
+import { forgetDrafts } from './drafts.js';
 const ESC_WINDOW_MS = 800;
 
 function csrfToken() {
@@ -9,6 +10,7 @@ function csrfToken() {
 }
 
 export function quickExit() {
+  forgetDrafts();
   const target = document.body.dataset.quickExit || 'about:blank';
   // End the session on the way out, so the back button finds only the sign-in page.
   try {
@@ -54,3 +56,8 @@ function escClosesSomething(event) {
 }
 
 setUpQuickExit();
+
+// Signing out erases this tab's drafts; so does any page shown signed out (a session ended elsewhere).
+if (!document.body.dataset.idleTimeout) forgetDrafts();
+const signOut = document.querySelector('form[data-sign-out]');
+if (signOut) signOut.addEventListener('submit', forgetDrafts);

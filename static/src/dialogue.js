@@ -1,20 +1,36 @@
-// The live dialogue page: refresh on the partner's turns, show "writing...", count characters.
+// The live dialogue page: refresh on the partner's turns, show "writing...", count characters, and never
+// lose a word: what is being written is kept in this tab (drafts.js), and a step taken while offline waits
+// here and is sent once when the connection is back (the turn carries its index; a repeat is refused).
 // Every form also works without this script; here it is sent over the socket instead of reloading.
-// On the home page, the same script keeps the dialogue card up to date (an invitation arrives live).
-import { connect } from "./live.js";
+// On the home page the same script keeps the dialogue card up to date, and on the Dialogues page the list.
+import { connect, followRegions } from "./live.js";
+import { keepDraft, readDraft } from "./drafts.js";
 
 const WRITING_SIGNAL_MS = 2000;
 const WRITING_SHOWN_MS = 5000;
+const ANSWER_WAIT_MS = 10_000;
+const OFFLINE_NOTE = "You are offline right now. What you wrote is kept on this device, "
+  + "and it will be sent as soon as the connection is back.";
+const SENDING_NOTE = "The connection is back. Sending what you wrote…";
 
 const root = document.getElementById("dialogue");
-if (root) start(root);
+const list = document.querySelector("#dialogues[data-follow]");
 const card = document.querySelector(".dlg-home[data-card-url]");
-if (card && !root) watchCard(card);
+if (root) start(root);
+else if (list) followList(list);
+else if (card) watchCard(card);
 
 // Refresh `at` the moment given in an ISO string (a "later" invitation comes back then).
 function whenDue(iso, refresh, timer) {
   clearTimeout(timer);
   return iso ? setTimeout(refresh, Math.max(0, Date.parse(iso) - Date.now())) : null;
+}
+
+function followList(page) {
+  const refresh = followRegions(page);
+  const socket = connect("/dialogue");
+  socket.on("connect", refresh);
+  socket.on("changed", refresh);
 }
 
 function watchCard(first) {
@@ -39,24 +55,66 @@ function start(root) {
   const dialogueId = Number(root.dataset.dialogueId);
   const live = document.getElementById("dialogue-live");
   const status = root.querySelector(".dlg-status");
+  const announcer = document.getElementById("dlg-announce");
+  const outboxKey = `${dialogueId}:outbox`;
   const socket = connect("/dialogue");
   let lastSignal = 0;
   let writingTimer = null;
   let laterTimer = null;
-  let pending = false;
+  let sending = false;
+  let working = null; // where in the dialogue the person works (a selector), to come back to after a refresh
 
   const current = () => live.querySelector(".dlg-live");
   const currentIndex = () => Number(current().dataset.index);
+  const draftKey = (textarea) => `${dialogueId}:${textarea.id}`;
+  const outbox = () => JSON.parse(readDraft(outboxKey) || "null");
+  const online = () => socket.connected && navigator.onLine;
 
   function say(message) {
     status.textContent = message;
     status.hidden = !message;
   }
 
+  // A calm note inside the step, where the person is looking (on a phone the page header is off-screen).
+  function note(message, role = "status") {
+    const step = document.getElementById("step");
+    let element = step.querySelector(".dlg-connection");
+    if (!message) {
+      if (element) element.remove();
+      return;
+    }
+    if (!element) {
+      element = document.createElement("p");
+      element.className = "dlg-later dlg-connection";
+      step.querySelector("h2").after(element);
+    }
+    element.setAttribute("role", role);
+    element.textContent = message;
+  }
+
+  function showOutbox() {
+    const waiting = outbox();
+    if (!waiting) {
+      note("");
+      return;
+    }
+    note(online() ? SENDING_NOTE : OFFLINE_NOTE);
+    for (const button of live.querySelectorAll("#step button")) button.disabled = true;
+  }
+
   // `refusal`: a refused step's message, shown inside the step where the person is looking.
   async function refresh(refusal = "") {
-    const drafts = new Map([...live.querySelectorAll("textarea")].map((t) => [t.id, t.value]));
-    const response = await fetch(root.dataset.liveUrl, { credentials: "same-origin" });
+    const active = document.activeElement;
+    // A button that was just pressed (and disabled) leaves the focus on the body: that counts as here.
+    const focusWasHere = working && (live.contains(active) || active === document.body) ? working : null;
+    const before = { state: current().dataset.state, mine: current().dataset.mine === "true" };
+    let response;
+    try {
+      response = await fetch(root.dataset.liveUrl, { credentials: "same-origin", cache: "no-store" });
+    } catch {
+      showOutbox();
+      return; // offline: the page stays as it is, and catches up on reconnect
+    }
     if (response.status === 404) {
       // Deleted with both partners' agreement: go back to the list of dialogues.
       window.location.assign(root.dataset.indexUrl);
@@ -66,31 +124,40 @@ function start(root) {
       say("The dialogue could not be updated. Please reload the page.");
       return;
     }
-    const wasMine = current().dataset.mine === "true";
     live.innerHTML = await response.text();
-    for (const textarea of live.querySelectorAll("textarea")) {
-      if (drafts.get(textarea.id)) textarea.value = drafts.get(textarea.id);
-    }
+    say("");
     wire();
     if (refusal) {
-      const note = document.createElement("p");
-      note.className = "dlg-error";
-      note.setAttribute("role", "alert");
-      note.textContent = refusal;
-      document.getElementById("step").prepend(note);
+      const problem = document.createElement("p");
+      problem.className = "dlg-error";
+      problem.setAttribute("role", "alert");
+      problem.textContent = refusal;
+      document.getElementById("step").prepend(problem);
+    }
+    showOutbox();
+    const now = current();
+    if (now.dataset.state !== before.state || (now.dataset.mine === "true") !== before.mine) {
+      const title = document.getElementById("step-title").textContent.trim();
+      announcer.textContent = now.dataset.mine === "true" ? `Your turn: ${title}.` : `${title}.`;
+    }
+    // Focus stays where the person works: on the same field if it is still there, else on the new step.
+    if (focusWasHere) {
+      const again = live.querySelector(focusWasHere) || document.getElementById("step-title");
+      again.focus({ preventScroll: true });
+      working = focusWasHere;
     }
     // When it becomes this partner's turn, bring the step into view (on a phone it is below the transcript).
-    if (!wasMine && current().dataset.mine === "true") {
+    if (!before.mine && now.dataset.mine === "true") {
       document.getElementById("step").scrollIntoView({ block: "nearest" });
     }
   }
 
   function showWriting() {
-    const note = live.querySelector(".dlg-writing");
-    if (!note) return;
-    note.hidden = false;
+    const writing = live.querySelector(".dlg-writing");
+    if (!writing) return;
+    writing.hidden = false;
     clearTimeout(writingTimer);
-    writingTimer = setTimeout(() => { note.hidden = true; }, WRITING_SHOWN_MS);
+    writingTimer = setTimeout(() => { writing.hidden = true; }, WRITING_SHOWN_MS);
   }
 
   function count(textarea) {
@@ -100,18 +167,52 @@ function start(root) {
 
   function onInput(event) {
     count(event.target);
+    keepDraft(draftKey(event.target), event.target.value);
     const now = Date.now();
-    if (socket.connected && now - lastSignal > WRITING_SIGNAL_MS) {
+    if (online() && now - lastSignal > WRITING_SIGNAL_MS) {
       lastSignal = now;
       socket.emit("writing", { dialogue_id: dialogueId });
     }
   }
 
+  // Send the waiting step, once: an answer (either way) empties the outbox; no answer keeps it for the
+  // next connection, and a repeat of a step that did arrive is refused by the server as stale.
+  function flush() {
+    const waiting = outbox();
+    if (!waiting || sending || !online()) return;
+    sending = true;
+    showOutbox();
+    socket.timeout(ANSWER_WAIT_MS).emit("act", waiting.payload, (noAnswer, answer) => {
+      sending = false;
+      if (noAnswer) {
+        showOutbox();
+        return;
+      }
+      keepDraft(outboxKey, null);
+      if (answer && answer.ok) {
+        keepDraft(waiting.field, null);
+        refresh();
+      } else if (answer && answer.error && answer.error.code === "stale") {
+        refresh().then(() => {
+          // The step arrived the first time (its answer was lost): its words are in the transcript now.
+          if (live.querySelector(`[data-turn="${waiting.payload.index}"][data-by-me="true"]`)) {
+            keepDraft(waiting.field, null);
+            const box = waiting.field && document.getElementById(waiting.field.split(":").pop());
+            if (box) box.value = "";
+          }
+        });
+      } else {
+        refresh(answer && answer.error ? answer.error.message : "That did not work. Please try again.");
+      }
+    });
+  }
+
   function onSubmit(event) {
     const form = event.target;
     const action = event.submitter ? event.submitter.value : "";
-    // "later" carries a time chosen in the form; it goes through the plain form post.
-    if (!socket.connected || !action || action === "later") return;
+    // "later" carries a time chosen in the form; it goes through the plain form post, as does any step
+    // while the network is there but the live connection is not.
+    if (!action || action === "later" || (!socket.connected && navigator.onLine)) return;
     event.preventDefault();
     const textarea = form.querySelector("textarea");
     const payload = {
@@ -120,21 +221,15 @@ function start(root) {
       index: Number(form.elements.index.value),
       text: textarea ? textarea.value : null,
     };
-    for (const button of form.querySelectorAll("button")) button.disabled = true;
-    pending = true;
-    socket.emit("act", payload, (answer) => {
-      pending = false;
-      if (answer && answer.ok) {
-        if (textarea) textarea.value = "";
-        refresh();
-      } else {
-        refresh(answer && answer.error ? answer.error.message : "That did not work. Please try again.");
-      }
-    });
+    keepDraft(outboxKey, { payload, field: textarea ? draftKey(textarea) : null });
+    showOutbox();
+    flush();
   }
 
   function wire() {
     for (const textarea of live.querySelectorAll("textarea")) {
+      const draft = readDraft(draftKey(textarea));
+      if (draft && !textarea.value) textarea.value = draft;
       count(textarea);
       textarea.addEventListener("input", onInput);
     }
@@ -142,13 +237,29 @@ function start(root) {
     laterTimer = whenDue(current().dataset.later, refresh, laterTimer);
   }
 
-  // Once in the room, catch up with whatever happened since the page was rendered (or the connection dropped).
-  socket.on("connect", () => refresh());
+  live.addEventListener("focusin", (event) => {
+    const { id, value } = event.target;
+    working = id ? `#${CSS.escape(id)}` : value ? `#step button[value="${CSS.escape(value)}"]` : "#step-title";
+  });
+  document.addEventListener("focusin", (event) => {
+    if (!live.contains(event.target)) working = null;
+  });
+
+  // Once in the room, catch up with whatever happened since the page was rendered (or the connection
+  // dropped), then send what waited.
+  socket.on("connect", () => refresh().then(flush));
+  socket.on("disconnect", showOutbox);
+  window.addEventListener("offline", showOutbox);
+  window.addEventListener("online", () => {
+    showOutbox();
+    flush();
+  });
   socket.on("changed", (data) => {
-    if (!pending && data.dialogue_id === dialogueId && data.index !== currentIndex()) refresh();
+    if (!sending && data.dialogue_id === dialogueId && data.index !== currentIndex()) refresh();
   });
   socket.on("writing", (data) => {
     if (data.dialogue_id === dialogueId) showWriting();
   });
   wire();
+  showOutbox();
 }

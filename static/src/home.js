@@ -1,5 +1,6 @@
-// Home page: the partner's presence, live; the page follows linking and unlinking without a reload.
-import { connect } from './live.js';
+// Home page: the partner's presence, live; the page follows linking and unlinking without a reload,
+// and the cards follow what the partner changes (ledger deposits, signatures).
+import { connect, followRegions } from './live.js';
 import { followPresence, showPresence } from './presence.js';
 
 const presence = document.getElementById('presence');
@@ -21,4 +22,13 @@ if (partnerPanel || linkPanel) {
   followPresence(socket, presence);
   socket.on('unlinked', showArchived);
   socket.on('partner_joined', () => window.location.reload());
+  const spaces = document.getElementById('spaces');
+  if (spaces) {
+    const refreshCards = followRegions(spaces);
+    // Whatever changed while this page was being drawn, or while offline, is fetched on (re)connect.
+    socket.on('connect', refreshCards);
+    for (const event of ['promise_made', 'deposit_logged', 'deposit_confirmed', 'agreements_changed']) {
+      socket.on(event, refreshCards);
+    }
+  }
 }

@@ -7,6 +7,8 @@
 // The server notes activity at most every 30 seconds, hence the slack.
 // Open tabs share that moment through localStorage.
 
+import { forgetDrafts } from "./drafts.js";
+
 const WARN_SECONDS = 60;
 const PING_EVERY_MS = 30_000;
 const SERVER_SLACK_MS = 30_000;
@@ -68,6 +70,7 @@ export function startIdleLogout(settings) {
   function leave() {
     if (leaving) return;
     leaving = true;
+    forgetDrafts();
     // Hide everything first: nothing personal stays on screen while we go.
     document.documentElement.classList.add("idle-ended");
     document.body.replaceChildren();

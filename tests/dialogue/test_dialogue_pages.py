@@ -263,7 +263,7 @@ def test_the_home_card_shows_the_invitation_and_brings_it_back_after_later(pair,
     assert "You said later: 2 Mar, 09:30" in card and "Answer the invitation" not in card
     clock.advance(minutes=30)
     assert "Answer the invitation" in unescape(bob.get("/dialogue/card").get_data(as_text=True))
-    assert "A dialogue is in progress" in unescape(alice.get("/dialogue/card").get_data(as_text=True))
+    assert "They would like to do it a little later." in unescape(alice.get("/dialogue/card").get_data(as_text=True))
 
 
 def test_two_devices_of_one_partner_cannot_both_take_the_same_turn(pair):

@@ -14,12 +14,12 @@ def pair(app, linked_couple, login):
 
 @pytest.mark.parametrize("written", ["I'd like a dialogue about how we spend Sundays. Is now a good time?",
                                      "I’d like a dialogue about “how we spend Sundays”",
-                                     "how we spend Sundays"])
+                                     "How we spend Sundays"])
 def test_a_topic_written_as_the_whole_invitation_is_said_once(pair, written):
     _, maya, sam = pair
     start(maya, written)
     home = unescape(sam.get("/").get_data(as_text=True))
-    assert "Maya Okafor would like a dialogue about “how we spend Sundays”" in home
+    assert "Maya Okafor would like a dialogue about “How we spend Sundays”" in home
     assert "dialogue about “I" not in home
 
 

@@ -11,8 +11,12 @@ def take(page: Page, action: str, text: str | None = None) -> None:
     page.locator(f"#step button[value='{action}']").click()
 
 
+NAMES = {}  # page -> the name of the person using it
+
+
 def expect_step(actor: Page, waiting: Page, title: str, waiting_for: str) -> None:
     """Both pages show the same step; only the actor is on turn, the other sees what they wait for."""
+    waiting_for = waiting_for.replace("Your partner", NAMES[actor])
     for page in (actor, waiting):
         expect(page.locator("#step-title")).to_have_text(title)
     expect(actor.locator(".dlg-turn-badge")).to_have_text("Your turn")
@@ -38,12 +42,15 @@ def one_round(sender: Page, receiver: Page, loops: bool) -> None:
         take(receiver, "mirror", "You feel you are told last. Did I get that?")
         expect_step(sender, receiver, "Did I get that?", "Your partner is checking whether you got it.")
     take(sender, "got_it")
-    expect_step(sender, receiver, "Is there more?", "You asked: is there more? Your partner is answering.")
+    expect_step(receiver, sender, "Is there more?", "Your partner may ask you whether there is more.")
+    take(receiver, "ask_more")
+    expect_step(sender, receiver, "Is there more?", f"You asked: is there more? {NAMES[sender]} is answering.")
     if loops:
         take(sender, "add_more", "Yes, there is more: I would like a message when it happens.")
         expect_step(receiver, sender, "Mirroring", "Your partner is mirroring back what they heard.")
         take(receiver, "mirror", "You would like a message when plans change. Did I get that?")
         take(sender, "got_it")
+        take(receiver, "ask_more")
     take(sender, "thats_all")
     expect_step(receiver, sender, "Summing up", "Your partner is summing up everything they heard.")
     take(receiver, "summarize", "You feel told last, and you'd like a message. Did I get it all?")
@@ -60,6 +67,7 @@ def one_round(sender: Page, receiver: Page, loops: bool) -> None:
 
 def test_a_couple_goes_through_a_whole_dialogue_live(partner_page):
     alice, bob = partner_page(DESKTOP), partner_page(PHONE)
+    NAMES.update({alice: "Alice Moreau", bob: "Bob Lindqvist"})
     sign_up(alice, "Alice Moreau", "alice@example.org")
     sign_up(bob, "Bob Lindqvist", "bob@example.org")
     link(alice, bob)
@@ -69,7 +77,8 @@ def test_a_couple_goes_through_a_whole_dialogue_live(partner_page):
     screenshot(alice, "dialogue-start-desktop")
     alice.get_by_label("What would you like to talk about? One sentence is enough.").fill("When plans change")
     alice.get_by_role("button", name="Send the invitation").click()
-    expect(alice.locator(".dlg-waiting")).to_have_text("Waiting for your partner to answer the invitation.")
+    expect(alice.locator(".dlg-waiting")).to_have_text("You asked Bob Lindqvist whether now is a good time. "
+                                                       "Waiting for their answer.")
     # Bob's home page, open all along, shows the invitation as it arrives.
     expect(bob.locator(".dlg-home")).to_contain_text("Alice Moreau would like a dialogue about “When plans change”")
     screenshot(bob, "dialogue-home-invitation-phone")
@@ -86,7 +95,7 @@ def test_a_couple_goes_through_a_whole_dialogue_live(partner_page):
     expect(bob.locator(".dlg-roles")).to_contain_text("Round 2 · You are sharing; Alice Moreau is listening.")
     expect(alice.locator(".dlg-roles")).to_contain_text("Bob Lindqvist is sharing; you are listening.")
 
-    # A pause in the middle of the second round: both see it, either resumes exactly where it was.
+    # A pause in the middle of the second round: both see it; only Alice, who asked, resumes it, where it was.
     take(bob, "send", "I need quiet evenings after work sometimes.")
     expect_step(alice, bob, "Mirroring", "Your partner is mirroring back what they heard.")
     alice.locator("#step button[value='pause']").click()
@@ -97,11 +106,13 @@ def test_a_couple_goes_through_a_whole_dialogue_live(partner_page):
     screenshot(bob, "dialogue-paused-phone")
     bob.reload()  # leaving and coming back shows the same step
     expect(bob.locator("#step-title")).to_have_text("Paused")
-    bob.locator("#step button[value='resume']").click()
+    expect(bob.locator("#step button[value='resume']")).to_have_count(0)
+    alice.locator("#step button[value='resume']").click()
     expect_step(alice, bob, "Mirroring", "Your partner is mirroring back what they heard.")
 
     take(alice, "mirror", "You need quiet evenings sometimes. Did I get that?")
     take(bob, "got_it")
+    take(alice, "ask_more")
     take(bob, "thats_all")
     take(alice, "summarize", "Quiet evenings after work, sometimes. Did I get it all?")
     take(bob, "confirm_summary")
@@ -143,7 +154,7 @@ def test_every_step_works_with_javascript_turned_off(browser, live_server):
         take(bob, "accept")
         alice.reload()  # without JavaScript nothing updates by itself; a reload shows the current step
         take(alice, "send", "I'd like one slow breakfast a week.")
-        expect(alice.locator(".dlg-waiting")).to_have_text("Your partner is mirroring back what they heard.")
+        expect(alice.locator(".dlg-waiting")).to_have_text("Dan Okafor is mirroring back what they heard.")
         bob.reload()
         expect(bob.locator(".dlg-turn-badge")).to_have_text("Your turn")
         take(bob, "mirror", "One slow breakfast a week. Did I get that?")
@@ -153,7 +164,11 @@ def test_every_step_works_with_javascript_turned_off(browser, live_server):
         take(alice, "resume")
         expect(alice.locator("#step-title")).to_have_text("Did I get that?")
         take(alice, "got_it")
+        bob.reload()
+        take(bob, "ask_more")
+        alice.reload()
         expect(alice.locator("#step-title")).to_have_text("Is there more?")
+        expect(alice.locator("#step")).to_contain_text("Dan Okafor asks: is there more about that?")
     finally:
         for context in contexts:
             context.close()
