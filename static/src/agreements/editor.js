@@ -42,6 +42,7 @@ class Editor {
 
   start() {
     this.connection = connect(Number(this.config.doc), this.ydoc, this.awareness, {
+      url: this.config.relayUrl,
       onStatus: (status) => this.showStatus(status),
       onSynced: () => this.firstSync(),
       onStates: () => this.signing.refresh(),
@@ -385,6 +386,12 @@ class Editor {
       // Not saved yet, and kept on this page: say why until it is saved.
       this.notice = error.message;
       if (this.lastStatus) this.showStatus(this.lastStatus);
+      return;
+    }
+    if (['signed_out', 'archived', 'not_found'].includes(error?.code)) {
+      // Signed out (here or elsewhere), unlinked, or no longer this person's: show what is true now.
+      this.leaving = true;
+      window.location.reload();
       return;
     }
     if (error?.code !== 'read_only') return;
