@@ -22,8 +22,10 @@ const MESSAGE_STATES = 22;
 const WINDOW = 4;
 const RESYNC_INTERVAL_MS = 60_000;
 const RECONNECT_MS = [500, 1_000, 2_000, 5_000, 10_000];
-// Refusals that pass with time: too much at once, a full document until someone shortens it, a busy database.
-const RETRY_AFTER_MS = { slow_down: 2_000, document_full: 15_000, not_saved: 2_000 };
+// Refusals after which a sync round, this much later, sends what the relay lacks: too much at once, a change
+// built on a refused one, a full document until someone shortens it, a busy database. After any other refusal
+// (the change itself is wrong) nothing is sent again until the next connect or the minute's sync.
+const RETRY_AFTER_MS = { slow_down: 2_000, unknown_base: 300, document_full: 15_000, not_saved: 2_000 };
 // Closes after which connecting again cannot help until the page is reloaded, and what they mean.
 const FINAL_CLOSES = {
   4401: 'signed_out',
@@ -219,9 +221,7 @@ export class AgreementProvider extends ProviderEvents {
     if (this.paused) return;
     this.paused = true;
     const wait = RETRY_AFTER_MS[code];
-    if (code === 'read_only') return;
     if (wait) this._retry = setTimeout(() => this._sendSyncStep1(), wait);
-    else this._sendSyncStep1();
   }
 
   _sendAwareness(clients) {
