@@ -33,12 +33,18 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture
-def live_server(migrated_db, tmp_path):
+def relay_env() -> dict:
+    """Settings of the relay process (a test parametrizes this to change them)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(migrated_db, tmp_path, relay_env):
     """A gunicorn + gevent server on a fresh copy of the migrated database, and the relay its pages use."""
     database = sqlite_copy(migrated_db, tmp_path)
     relay_port = free_port()
     server = Server(tmp_path, database, env={"RELAY_PORT": str(relay_port)})
-    relay = Relay(tmp_path, database, server.url, port=relay_port).start()
+    relay = Relay(tmp_path, database, server.url, port=relay_port, env=relay_env).start()
     try:
         yield server.start()
     finally:

@@ -8,6 +8,7 @@ import { addItem, addSection, itemsOf, move, remove, root, sectionsOf, wellForme
 import { connect } from './connection.js';
 import { Signing } from './signing.js';
 import { postJson } from './http.js';
+import { UnsavedOffer } from './unsaved.js';
 
 const CHECKPOINT_AFTER_MS = 60_000;
 
@@ -38,6 +39,7 @@ class Editor {
     this.signing = new Signing(this, this.config);
     this.statusNode = document.getElementById('sync-status');
     this.presenceNode = document.getElementById('partner-presence');
+    this.unsaved = new UnsavedOffer(document.getElementById('unsaved-offer'));
   }
 
   start() {
@@ -382,6 +384,7 @@ class Editor {
   }
 
   showError(error) {
+    if (error?.code === 'document_full') this.unsaved.show(this.ydoc);
     if (error?.code === 'document_full' || error?.code === 'slow_down') {
       // Not saved yet, and kept on this page: say why until it is saved.
       this.notice = error.message;
@@ -406,7 +409,10 @@ class Editor {
   showStatus(status) {
     const { online, saved } = status;
     this.lastStatus = status;
-    if (saved) this.notice = null;
+    if (saved) {
+      this.notice = null;
+      this.unsaved.hide();
+    }
     if (online && this.wasOffline) this.recheck();
     this.wasOffline = !online;
     if (!this.statusNode) return;

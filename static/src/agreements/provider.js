@@ -214,13 +214,15 @@ export class AgreementProvider extends ProviderEvents {
   }
 
   _refused(code, message) {
-    // Nothing of it was kept: stop, and let a sync round send everything the relay lacks, once.
+    // Nothing of it was kept: stop, and let a sync round send everything the relay lacks, once. A full
+    // document is the exception: what is typed next still goes (deleting is how a person makes room).
     this.unsent = true;
     this.queued = [];
     this.emit('error', [{ code, message }]);
     if (this.paused) return;
-    this.paused = true;
+    this.paused = code !== 'document_full';
     const wait = RETRY_AFTER_MS[code];
+    clearTimeout(this._retry);
     if (wait) this._retry = setTimeout(() => this._sendSyncStep1(), wait);
   }
 
