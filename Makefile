@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+RELAY_PORT ?= 5050
 
 .PHONY: run run-cluster test test-long test-fuzz scan setup system-deps db assets clean
 
@@ -34,9 +35,10 @@ system-deps:
 db: setup
 	$(BIN)/flask --app app db upgrade
 
+# The app and the relay (Procfile), side by side; Ctrl+C stops both.
 run: db
 	@echo "Common Ground: open http://$(HOST):$(PORT)/ in two browsers (Ctrl+C stops it)"
-	$(BIN)/gunicorn -k gevent -w 1 -b $(HOST):$(PORT) 'app:create_app()'
+	HOST=$(HOST) APP_PORT=$(PORT) RELAY_PORT=$(RELAY_PORT) APP_URL=http://$(HOST):$(PORT) $(BIN)/honcho start
 
 # Two app processes (ports PORT and PORT+1) sharing a throwaway PostgreSQL and Redis on loopback.
 run-cluster: setup system-deps

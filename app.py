@@ -74,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
+    app.after_request(_relay_may_be_reached)  # registered first, so it runs after Talisman's headers are set
     talisman.init_app(
         app,
         force_https=False,
@@ -108,6 +109,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
+
+
+def _relay_may_be_reached(response):
+    """Let pages open the relay's WebSocket: its origin joins the policy's connect-src."""
+    from relay.address import relay_origin
+
+    policy = response.headers.get("Content-Security-Policy")
+    if policy:
+        response.headers["Content-Security-Policy"] = policy.replace(
+            "connect-src 'self'", f"connect-src 'self' {relay_origin()}", 1)
+    return response
 
 
 class SocketAwareSessionInterface(SecureCookieSessionInterface):
@@ -179,9 +191,12 @@ def _unexpected_socket_error(error: Exception) -> dict:
 def _init_pages(app: Flask) -> None:
     """Shared template values, cache headers and calm error pages."""
 
+    from relay.address import relay_url
+
     @app.context_processor
     def shared_values():
-        return {"quick_exit_url": app.config["QUICK_EXIT_URL"], "idle_timeout": app.config["IDLE_TIMEOUT"]}
+        return {"quick_exit_url": app.config["QUICK_EXIT_URL"], "idle_timeout": app.config["IDLE_TIMEOUT"],
+                "relay_url": relay_url}
 
     @app.after_request
     def no_store(response):

@@ -4,6 +4,7 @@
 //   ours        Socket.IO /agreements (msgpack parser, WebSocket), `join` then `yjs` (doc id, y-protocols message)
 //   hocuspocus  plain WebSocket, each y-protocols message prefixed with the document name (Hocuspocus framing)
 //   y-websocket plain WebSocket, one y-protocols message per frame, one URL per document
+//   relay       our relay (python -m relay): y-websocket framing on /agreements/<id>, plus `committed` answers
 //
 // node bench/load.mjs type  <server> <url> <couples.json | N> <rate per client> <warmup s> <measure s>
 // node bench/load.mjs relay <server> <url> <couples.json | 1> <inserts per client>
@@ -38,8 +39,10 @@ function keyOf(update) {
 }
 
 // The Y.Text each client types into: an agreement's text in ours (set up by bench/setup.py), a root text elsewhere.
+const OUR_DOCUMENTS = new Set(['ours', 'relay']); // couples set up by bench/setup.py, with cookies
+
 function textOf(doc) {
-  if (server !== 'ours') return doc.getText('text');
+  if (!OUR_DOCUMENTS.has(server)) return doc.getText('text');
   const sections = doc.getMap('doc').get('sections');
   return sections && sections.length ? sections.get(0).get('items').get(0).get('text') : null;
 }
@@ -193,8 +196,9 @@ class HocuspocusClient extends Client {
 
 // y-websocket: one document per URL path, bare y-protocols messages, no acknowledgement.
 class YWebsocketClient extends Client {
-  open() {
-    this.ws = new WebSocket(`${url}/${this.document}`);
+  // Open the WebSocket; send sync step 1 once it is open.
+  openSocket(address, options) {
+    this.ws = new WebSocket(address, options);
     this.ws.binaryType = 'arraybuffer';
     this.ws.on('error', (error) => this.onFailed(error));
     this.ws.on('open', () => {
@@ -203,6 +207,10 @@ class YWebsocketClient extends Client {
       syncProtocol.writeSyncStep1(step1, this.doc);
       this.ws.send(encoding.toUint8Array(step1));
     });
+  }
+
+  open() {
+    this.openSocket(`${url}/${this.document}`);
     this.ws.on('message', (data) => {
       const decoder = decoding.createDecoder(new Uint8Array(data));
       if (decoding.readVarUint(decoder) !== 0) return;
@@ -221,10 +229,50 @@ class YWebsocketClient extends Client {
   close() { this.ws.close(); }
 }
 
-const CLIENTS = { ours: OursClient, hocuspocus: HocuspocusClient, 'y-websocket': YWebsocketClient };
+// The relay: y-websocket's framing with the session cookie and our Origin; `committed` (20, n) answers this
+// connection's step 2s and updates up to n, `refused` (21, n, …) answers number n.
+class RelayClient extends YWebsocketClient {
+  open() {
+    this.counted = 0;
+    this.answered = 0;
+    this.openSocket(`${url}/agreements/${this.document}`, {
+      headers: { Cookie: this.cookie, Origin: process.env.RELAY_ORIGIN || 'http://127.0.0.1' },
+    });
+    this.ws.on('message', (data) => {
+      const decoder = decoding.createDecoder(new Uint8Array(data));
+      const type = decoding.readVarUint(decoder);
+      if (type === 0) {
+        const reply = this.handleSync(decoder, (e) => encoding.writeVarUint(e, 0));
+        if (reply) this.sendCounted(reply);
+      } else if (type === 20 || type === 21) {
+        const n = decoding.readVarUint(decoder);
+        const refused = type === 21 ? 1 : 0;
+        acked += n - this.answered - refused;
+        errors += refused;
+        this.pendingAcks -= n - this.answered;
+        this.answered = n;
+      }
+    });
+  }
+
+  sendCounted(message) {
+    this.counted += 1;
+    this.pendingAcks += 1;
+    this.ws.send(message);
+  }
+
+  sendUpdate(update) {
+    const message = encoding.createEncoder();
+    encoding.writeVarUint(message, 0);
+    syncProtocol.writeUpdate(message, update);
+    this.sendCounted(encoding.toUint8Array(message));
+  }
+}
+
+const CLIENTS = { ours: OursClient, relay: RelayClient, hocuspocus: HocuspocusClient, 'y-websocket': YWebsocketClient };
 
 function couples() {
-  if (server === 'ours') return JSON.parse(readFileSync(couplesArg, 'utf8'));
+  if (OUR_DOCUMENTS.has(server)) return JSON.parse(readFileSync(couplesArg, 'utf8'));
   const tag = `${Date.now().toString(36)}-${process.pid}`;
   return Array.from({ length: Number(couplesArg) }, (_, i) => ({ doc: `bench-${tag}-${i}`, cookies: ['', ''] }));
 }

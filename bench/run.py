@@ -1,4 +1,4 @@
-"""The side-by-side benchmark: our server, Hocuspocus and y-websocket under the same load, in one run.
+"""The side-by-side benchmark: our server, our relay, Hocuspocus and y-websocket under the same load, in one run.
 
     bench/install-peers.sh                      # once: Hocuspocus and y-websocket into bench/peers/
     .venv/bin/python -m bench.run               # the ramp and the relay workload; see --help
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.cluster import migrate  # noqa: E402
-from tests.servers import Server, free_port  # noqa: E402
+from tests.servers import Relay, Server, free_port  # noqa: E402
 
 BENCH = ROOT / "bench"
 SECRET = "bench-secret-key"
@@ -90,11 +90,29 @@ class OurServer:
         self.server.stop()
 
 
+class OurRelay:
+    """Our relay: `python -m relay` on the benchmark database (the agreements documents' live channel)."""
+
+    ORIGIN = "http://bench.invalid"  # the pages' origin the load generator claims
+
+    def __init__(self, workdir: Path, database_url: str):
+        env = {"SECRET_KEY": SECRET, "IDLE_TIMEOUT": "86400", "SOCKET_EVENTS_BURST": "5000"}  # as for OurServer
+        self.server = Relay(workdir, database_url, self.ORIGIN, env=env).start(timeout=60)
+        self.url = self.server.url
+        self.pid = self.server.process.pid
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+OURS = {"ours": OurServer, "relay": OurRelay}  # our servers, on the couples bench/setup.py makes
+
+
 def run_load(args: list[str], timeout: float) -> dict:
     """Run bench/load.mjs and return its JSON result (or the error)."""
     try:
         done = subprocess.run(["node", str(BENCH / "load.mjs"), *args], capture_output=True, text=True,
-                              timeout=timeout, cwd=ROOT)
+                              timeout=timeout, cwd=ROOT, env={**os.environ, "RELAY_ORIGIN": OurRelay.ORIGIN})
     except subprocess.TimeoutExpired:
         return {"failed": f"timed out after {timeout}s"}
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
@@ -105,7 +123,7 @@ def ramp(name: str, server, steps: list[int], couples_file: Path, options) -> li
     """Each step: N couples connect and type; the server's CPU and memory are sampled around the window."""
     results = []
     for n in steps:
-        if name == "ours":
+        if name in OURS:
             subset = couples_file.parent / f"couples-{n}.json"
             subset.write_text(json.dumps(json.loads(couples_file.read_text())[:n]))
             target = str(subset)
@@ -132,7 +150,7 @@ def relay(name: str, server, couples_file: Path, inserts: int, runs: int) -> lis
     """The 2 x inserts relay workload, `runs` times, each on a fresh document."""
     results = []
     for i in range(runs):
-        if name == "ours":
+        if name in OURS:
             target = couples_file.parent / f"relay-{i}.json"
             target.write_text(json.dumps([json.loads(couples_file.read_text())[-1 - i]]))
         else:
@@ -180,7 +198,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2.0, help="updates per second per client")
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--measure", type=float, default=20)
-    parser.add_argument("--servers", nargs="+", default=["ours", "hocuspocus", "y-websocket"])
+    parser.add_argument("--servers", nargs="+", default=["ours", "relay", "hocuspocus", "y-websocket"])
     parser.add_argument("--relay", type=int, default=2000, help="inserts per client in the relay workload (0: skip)")
     parser.add_argument("--relay-runs", type=int, default=3)
     parser.add_argument("--database", default="sqlite", help="sqlite, or a postgresql+psycopg:// URL of an empty database")
@@ -191,7 +209,7 @@ def main() -> None:
     workdir.mkdir(parents=True)
     results: dict = {"machine": {"cores": os.cpu_count(), "load_average_at_start": load_average()},
                      "options": {k: str(v) for k, v in vars(options).items()}, "ramp": [], "relay": []}
-    if "ours" in options.servers:
+    if OURS.keys() & set(options.servers):
         database_url = f"sqlite:///{workdir / 'bench.sqlite'}" if options.database == "sqlite" else options.database
         couples_file = workdir / "couples.json"
         if options.reuse:  # the couples another run set up (SQLite), as they were before that run typed
@@ -207,12 +225,12 @@ def main() -> None:
             if options.database == "sqlite":
                 _snapshot(workdir / "bench.sqlite", workdir / "fresh.sqlite")
     for name in options.servers:
-        server = OurServer(workdir, database_url) if name == "ours" else NodeServer(name, workdir)
+        server = OURS[name](workdir, database_url) if name in OURS else NodeServer(name, workdir)
+        ours = couples_file if name in OURS else None
         try:
             if options.relay:
-                results["relay"] += relay(name, server, couples_file if name == "ours" else None,
-                                          options.relay, options.relay_runs)
-            results["ramp"] += ramp(name, server, options.couples, couples_file if name == "ours" else None, options)
+                results["relay"] += relay(name, server, ours, options.relay, options.relay_runs)
+            results["ramp"] += ramp(name, server, options.couples, ours, options)
         finally:
             server.stop()
     (workdir / "results.json").write_text(json.dumps(results, indent=1))

@@ -13,6 +13,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=None, help="default: RELAY_PORT (5050)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s relay %(levelname)s %(message)s")
+    logging.getLogger("websockets").setLevel(logging.WARNING)  # not a line per connection
     app = create_app()
     port = args.port if args.port is not None else app.config["RELAY_PORT"]
 

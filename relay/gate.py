@@ -11,10 +11,12 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 from itsdangerous import BadSignature
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from werkzeug.http import parse_cookie
 
+from agreements.models import DocumentUpdate
 from agreements.service import document_for_member
+from agreements.signing import Signature
 from couples import accounts, clock
 from couples.errors import NotFound
 from couples.models import Couple, LoginSession, Membership, User
@@ -141,3 +143,17 @@ def still_admitted(app: Flask, members: list[Member], active: set[str]) -> dict[
             answer[(member.login_session_id, member.couple_id)] = (
                 may_write, may_write and presence_flows(people[member.user_id], partner))
         return answer
+
+
+def document_marks(app: Flask, document_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(newest log row id, newest signature id) of each document, in two queries (in a worker thread)."""
+    if not document_ids:
+        return {}
+    with app.app_context():
+        logs = dict(db.session.execute(
+            select(DocumentUpdate.document_id, func.max(DocumentUpdate.id))
+            .where(DocumentUpdate.document_id.in_(document_ids)).group_by(DocumentUpdate.document_id)).all())
+        signatures = dict(db.session.execute(
+            select(Signature.document_id, func.max(Signature.id))
+            .where(Signature.document_id.in_(document_ids)).group_by(Signature.document_id)).all())
+        return {i: (logs.get(i, 0), signatures.get(i, 0)) for i in document_ids}

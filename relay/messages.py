@@ -9,6 +9,7 @@ from pycrdt import Decoder, Encoder
 
 COMMITTED = 20  # varuint n: this connection's updates 1..n are all answered, and every one not refused is saved
 REFUSED = 21  # varuint n, varstring code, varstring message: update n was not taken, nothing of it kept
+STATES = 22  # no fields: the agreements' signatures changed (read them again over HTTP)
 QUERY_AWARENESS = 3  # a client asks for everyone's presence (y-websocket's messageQueryAwareness)
 
 
@@ -34,6 +35,11 @@ def committed(index: int) -> bytes:
 def refused(index: int, code: str, message: str) -> bytes:
     """The answer to update number `index` that was not taken."""
     return _uints(REFUSED, index) + _string(code) + _string(message)
+
+
+def states() -> bytes:
+    """The news that the document's signatures changed."""
+    return _uints(STATES)
 
 
 def read_committed(data: bytes) -> int:

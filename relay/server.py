@@ -98,6 +98,7 @@ class Room:
         self.drained.set()
         self.loading = asyncio.Lock()
         self.compacting = False
+        self.signatures: int | None = None  # the newest signature id seen (None: not looked yet)
 
     def loaded(self, doc: Doc, last_id: int, rows: int) -> None:
         """Take a document freshly built from the log."""
@@ -270,6 +271,19 @@ class Relay:
                 if member.presence:
                     self._forget_presence(connection)
                 member.presence = now[1]
+        await self._follow_documents()
+
+    async def _follow_documents(self) -> None:
+        """Tell each open room of new signatures, and send it what the app itself wrote to its log (a restore)."""
+        rooms = list(self.rooms.values())
+        marks = await self.db(gate.document_marks, self.app, [room.document_id for room in rooms])
+        for room in rooms:
+            newest_row, newest_signature = marks.get(room.document_id, (0, 0))
+            if room.signatures is not None and newest_signature != room.signatures:
+                broadcast(room.others(None), messages.states())
+            room.signatures = newest_signature
+            if room.doc is not None and newest_row > room.last_id and newest_row not in room.ahead:
+                await self._catch_up(room)
 
     # Messages
 
@@ -327,13 +341,20 @@ class Relay:
         return room.doc
 
     async def _catch_up(self, room: Room) -> None:
-        """Apply what others (the app's own server-side edits) committed to the log since we last read it."""
+        """Apply what others (the app's own server-side edits) committed to the log since we last read it,
+        and send it to everyone in the room."""
         rows = await self.db(store.read_log, room.document_id, room.last_id)
         doc = await self._ready(room)
         for row_id, data in rows:
             if row_id > room.last_id and row_id not in room.ahead:
-                doc.apply_update(data)
+                try:
+                    changed = sync.apply_update(doc, data)
+                except sync.ProtocolError:  # a row waiting on another: start again from the whole log
+                    room.doc = None
+                    return
                 room.rows += 1
+                if changed is not None:
+                    broadcast(room.others(None), sync.update_message(changed))
         if rows:
             room.last_id = max(room.last_id, rows[-1][0])
             room.ahead = {row_id for row_id in room.ahead if row_id > room.last_id}

@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import { io } from 'socket.io-client';
 import msgpackParser from 'socket.io-msgpack-parser';
 import { createInterface } from 'node:readline';
-import { AgreementProvider } from '../../static/src/agreements/provider.js';
+import { AgreementProvider } from './socketio_provider.js';
 
 const [url, cookie, docId, itemId, operations, seed] = process.argv.slice(2);
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, sync_playwright
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from tests.servers import Server, sqlite_copy
+from tests.servers import Relay, Server, free_port, sqlite_copy
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -35,11 +35,23 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture
-def live_server(migrated_db, tmp_path):
-    """A gunicorn + gevent server on a fresh copy of the migrated database."""
-    server = Server(tmp_path, sqlite_copy(migrated_db, tmp_path)).start()
-    yield server
-    server.stop()
+def relay_env() -> dict:
+    """Settings of the relay process (a test parametrizes this to change them)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(migrated_db, tmp_path, relay_env):
+    """A gunicorn + gevent server on a fresh copy of the migrated database, and the relay its pages use."""
+    database = sqlite_copy(migrated_db, tmp_path)
+    relay_port = free_port()
+    server = Server(tmp_path, database, env={"RELAY_PORT": str(relay_port)})
+    relay = Relay(tmp_path, database, server.url, port=relay_port, env=relay_env).start()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+        relay.stop()
 
 
 @pytest.fixture(scope="session")

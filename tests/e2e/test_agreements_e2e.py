@@ -176,3 +176,4 @@ def test_typing_offline_says_so_and_merges_on_return(partner_page):
     bob.goto("/agreements/")
     expect(bob.get_by_role("link", name="Our agreements")).to_be_visible()
     screenshot(bob, "agreements-index-phone")
+

@@ -1,24 +1,21 @@
 """A full document in the browser: a calm message instead of "Saving…" forever, and shortening it works."""
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
 from tests.e2e.test_agreements_e2e import open_document
-from tests.servers import Server, sqlite_copy
 
 FULL_AT = 6000  # bytes of encoded state: the suggested sections and two agreements of 1,800 characters fit
 SENTENCE = "We keep Sunday evenings for the two of us, phones in the drawer. "
 
 
 @pytest.fixture
-def live_server(migrated_db, tmp_path):
-    """A gunicorn + gevent server whose documents are full at FULL_AT bytes."""
-    server = Server(tmp_path, sqlite_copy(migrated_db, tmp_path),
-                    env={"AGREEMENTS_MAX_DOCUMENT_BYTES": str(FULL_AT)}).start()
-    yield server
-    server.stop()
+def relay_env() -> dict:
+    """A relay whose documents are full at FULL_AT bytes."""
+    return {"AGREEMENTS_MAX_DOCUMENT_BYTES": str(FULL_AT)}
 
 
 def test_a_full_document_says_so_and_can_be_shortened(partner_page):
@@ -44,6 +41,11 @@ def test_a_full_document_says_so_and_can_be_shortened(partner_page):
     expect(status).to_have_attribute("data-saved", "false")
     expect(bob.locator(".item-text")).to_have_count(n)
     expect(bob.locator(".item-text").nth(n - 1)).to_have_value("")  # nothing of the refused text reached Bob
+    # What was not saved stays on Alice's device, and she can keep a copy.
+    expect(alice.get_by_role("alert").filter(has_text="This document is full")).to_be_visible()
+    with alice.expect_download() as download:
+        alice.get_by_role("link", name="Keep a copy of what you wrote").click()
+    assert long_text in Path(download.value.path()).read_text()
     screenshot(alice, "agreements-full-desktop")
     alice.set_viewport_size(PHONE)
     status.scroll_into_view_if_needed()
@@ -55,4 +57,5 @@ def test_a_full_document_says_so_and_can_be_shortened(partner_page):
     fields.first.fill(short)
     expect(bob.locator(".item-text").first).to_have_value(short)
     expect(status).to_have_text("All changes saved", timeout=30_000)
+    expect(alice.get_by_role("alert").filter(has_text="This document is full")).to_be_hidden()
     expect(bob.locator(".item-text").nth(n - 1)).to_have_value(long_text)

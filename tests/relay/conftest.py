@@ -17,11 +17,17 @@ def clock():
 
 
 @pytest.fixture
-def relay(app, database_url, tmp_path):
-    """A relay process sharing the test's database and secret key."""
+def relay_env() -> dict:
+    """Settings of the relay process (a test parametrizes this to change them)."""
+    return {}
+
+
+@pytest.fixture
+def relay(app, database_url, tmp_path, relay_env):
+    """A relay process sharing the test's database and secret key (rate limits lifted unless relay_env sets them)."""
     server = Relay(tmp_path, database_url, APP_URL, env={
         "SECRET_KEY": app.config["SECRET_KEY"], "SOCKET_EVENTS_PER_SECOND": "100000", "SOCKET_EVENTS_BURST": "100000",
-        "RELAY_RECHECK_SECONDS": "0.5"}).start()
+        "RELAY_RECHECK_SECONDS": "0.5", **relay_env}).start()
     yield server
     server.stop()
 

@@ -8,6 +8,7 @@ import { addItem, addSection, itemsOf, move, remove, root, sectionsOf, wellForme
 import { connect } from './connection.js';
 import { Signing } from './signing.js';
 import { postJson } from './http.js';
+import { UnsavedOffer } from './unsaved.js';
 
 const CHECKPOINT_AFTER_MS = 60_000;
 
@@ -37,10 +38,12 @@ class Editor {
     this.awareness.setLocalStateField('user', { name: this.config.meName, color: this.config.meColor });
     this.signing = new Signing(this, this.config);
     this.statusNode = document.getElementById('sync-status');
+    this.unsaved = new UnsavedOffer(document.getElementById('unsaved-offer'));
   }
 
   start() {
     this.connection = connect(Number(this.config.doc), this.ydoc, this.awareness, {
+      url: this.config.relayUrl,
       onStatus: (status) => this.showStatus(status),
       onSynced: () => this.firstSync(),
       onStates: () => this.signing.refresh(),
@@ -381,10 +384,17 @@ class Editor {
   }
 
   showError(error) {
+    if (error?.code === 'document_full') this.unsaved.show(this.ydoc);
     if (['document_full', 'slow_down', 'invalid_shape'].includes(error?.code)) {
       // Not saved yet, and kept on this page: say why until it is saved (invalid_shape: until reloaded).
       this.notice = error.message;
       if (this.lastStatus) this.showStatus(this.lastStatus);
+      return;
+    }
+    if (['signed_out', 'archived', 'not_found'].includes(error?.code)) {
+      // Signed out (here or elsewhere), unlinked, or no longer this person's: show what is true now.
+      this.leaving = true;
+      window.location.reload();
       return;
     }
     if (error?.code !== 'read_only') return;
@@ -399,7 +409,10 @@ class Editor {
   showStatus(status) {
     const { online, saved } = status;
     this.lastStatus = status;
-    if (saved) this.notice = null;
+    if (saved) {
+      this.notice = null;
+      this.unsaved.hide();
+    }
     if (online && this.wasOffline) this.recheck();
     this.wasOffline = !online;
     if (!this.statusNode) return;

@@ -1,116 +1,42 @@
-// A thin Yjs provider over Socket.IO: it speaks y-protocols (sync and awareness) on the
-// /agreements namespace, one message per `yjs` event, and tells the page whether it is online,
-// whether every local change is saved on the server, and whether it has synced.
+// A thin Yjs provider over one plain WebSocket to the relay (`<relay url>/agreements/<document id>`): it
+// speaks y-websocket's protocol (sync and awareness messages), plus the relay's "committed" and "refused"
+// answers, and tells the page whether it is online, whether every local change is saved on the server,
+// and whether it has synced.
+//
+// Flow control: at most WINDOW updates wait for the relay's acknowledgement; what is typed meanwhile is
+// merged (Y.mergeUpdates) and sent as one update when the window opens. After a refusal nothing more is
+// sent until a sync round: our step 1, the relay's answer and its own step 1, to which our step 2 carries
+// everything the server still lacks.
 import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { Observable } from 'lib0/observable';
-import { io } from 'socket.io-client';
-import msgpackParser from 'socket.io-msgpack-parser';
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
+const MESSAGE_COMMITTED = 20;
+const MESSAGE_REFUSED = 21;
+const MESSAGE_STATES = 22;
+const WINDOW = 4;
 const RESYNC_INTERVAL_MS = 60_000;
-// Refusals that pass with time: too much sent at once, or a full document until someone shortens it.
-// The changes stay here; a sync this much later sends them again (once, not in a loop of retries).
-const RETRY_AFTER_MS = { slow_down: 2_000, document_full: 15_000 };
+const RECONNECT_MS = [500, 1_000, 2_000, 5_000, 10_000];
+// Refusals after which a sync round, this much later, sends what the relay lacks: too much at once, a change
+// built on a refused one, a full document until someone shortens it, a busy database. After any other refusal
+// (the change itself is wrong) nothing is sent again until the next connect or the minute's sync.
+const RETRY_AFTER_MS = { slow_down: 2_000, unknown_base: 300, document_full: 15_000, not_saved: 2_000 };
+// Closes after which connecting again cannot help until the page is reloaded, and what they mean.
+const FINAL_CLOSES = {
+  4401: 'signed_out',
+  4403: 'forbidden',
+  4404: 'not_found',
+  4410: 'archived',
+  4429: 'slow_down',
+};
 
-// The msgpack parser sends a view's whole underlying buffer: always send a tight copy.
-function tight(bytes) {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-}
-
-// True when state vector `have` holds everything of `want` (both Map<client, clock>).
-function covers(have, want) {
-  for (const [client, clock] of want) {
-    if ((have.get(client) || 0) < clock) return false;
-  }
-  return true;
-}
-
-function asBytes(data) {
-  if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (data && data.buffer instanceof ArrayBuffer) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return null;
-}
-
-/**
- * Keeps `doc` in sync with the server's copy of agreement document `docId`.
- * Events: 'status' ('online' | 'offline'), 'saved' (boolean), 'synced' (boolean),
- * 'error' ({code, message}).
- */
-export class AgreementProvider extends Observable {
-  constructor(docId, doc, { url = '/agreements', socket = null, awareness = null } = {}) {
-    super();
-    this.docId = docId;
-    this.doc = doc;
-    this.awareness = awareness || new awarenessProtocol.Awareness(doc);
-    this.status = 'offline';
-    this.joined = false;
-    this.synced = false;
-    this.unacknowledged = 0; // updates sent whose commit the server has not confirmed yet
-    this.unsent = false; // local changes made while not joined; the next sync carries them
-    this.ownsSocket = !socket;
-    this.socket = socket || io(url, { transports: ['websocket'], parser: msgpackParser });
-
-    this._onConnect = () => this._join();
-    this._onDisconnect = () => this._left();
-    this._onMessage = (id, data) => {
-      if (id === this.docId) this._receive(data);
-    };
-    this._onDocUpdate = (update, origin) => {
-      if (origin !== this) this._sendUpdate(update);
-    };
-    this._onAwarenessUpdate = ({ added, updated, removed }, origin) => {
-      if (origin === this || !this.joined) return;
-      this._sendAwareness(added.concat(updated, removed));
-    };
-    this._onUnload = () => {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], 'window unload');
-    };
-
-    this.socket.on('connect', this._onConnect);
-    this.socket.on('disconnect', this._onDisconnect);
-    this.socket.on('yjs', this._onMessage);
-    this.doc.on('update', this._onDocUpdate);
-    this.awareness.on('update', this._onAwarenessUpdate);
-    if (typeof window !== 'undefined') window.addEventListener('pagehide', this._onUnload);
-    this._resync = setInterval(() => this._sendSyncStep1(), RESYNC_INTERVAL_MS);
-    if (this.socket.connected) this._join();
-  }
-
-  /** True when every local change has been committed on the server. */
-  get saved() {
-    return this.unacknowledged === 0 && !this.unsent;
-  }
-
-  _join() {
-    this.socket.emit('join', { doc: this.docId }, (answer) => {
-      if (!answer || !answer.ok) {
-        this.emit('error', [answer ? answer.error : { code: 'no_answer', message: 'No answer from the server.' }]);
-        return;
-      }
-      this.joined = true;
-      this._setStatus('online');
-      this._sendSyncStep1();
-      if (this.awareness.getLocalState() !== null) this._sendAwareness([this.doc.clientID]);
-    });
-  }
-
-  _left() {
-    this.joined = false;
-    // Acknowledgements still owed are lost with the connection; the next sync resends what is missing.
-    if (this.unacknowledged > 0) this.unsent = true;
-    this.unacknowledged = 0;
-    const others = Array.from(this.awareness.getStates().keys()).filter((id) => id !== this.doc.clientID);
-    awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
-    this._setSynced(false);
-    this._setStatus('offline');
-  }
-
+/** What every provider of ours tells the page: 'status', 'synced' and 'saved', each when it changes. */
+export class ProviderEvents extends Observable {
   _setStatus(status) {
     if (this.status !== status) {
       this.status = status;
@@ -128,104 +54,214 @@ export class AgreementProvider extends Observable {
   _savedChanged(before) {
     if (before !== this.saved) this.emit('saved', [this.saved]);
   }
+}
 
-  _send(bytes, onAck) {
-    // An absent acknowledgement must not travel as an extra (null) argument.
-    if (onAck) this.socket.emit('yjs', this.docId, tight(bytes), onAck);
-    else this.socket.emit('yjs', this.docId, tight(bytes));
+/**
+ * Keeps `doc` in sync with the relay's copy of agreement document `docId`.
+ * Events: 'status' ('online' | 'offline'), 'saved' (boolean), 'synced' (boolean), 'error' ({code, message}),
+ * 'states' (the agreements' signatures changed).
+ * `createSocket(url)` makes the WebSocket (a test on Node passes one that sends a cookie).
+ */
+export class AgreementProvider extends ProviderEvents {
+  constructor(docId, doc, { url, awareness = null, createSocket = (address) => new WebSocket(address) } = {}) {
+    super();
+    this.docId = docId;
+    this.doc = doc;
+    this.url = `${url.replace(/\/$/, '')}/agreements/${docId}`;
+    this.createSocket = createSocket;
+    this.awareness = awareness || new awarenessProtocol.Awareness(doc);
+    this.status = 'offline';
+    this.synced = false;
+    this.socket = null;
+    this.sent = 0; // step 2s and updates sent on this connection (the relay numbers them alike)
+    this.acknowledged = 0; // of those, answered by the relay
+    this.queued = []; // local updates not sent yet
+    this.unsent = false; // changes the relay may lack: the next sync round carries them
+    this.paused = false; // after a refusal, until the sync round
+    this.attempt = 0;
+    this.finished = false;
+
+    this._onDocUpdate = (update, origin) => {
+      if (origin !== this) this._queue(update);
+    };
+    this._onAwarenessUpdate = ({ added, updated, removed }, origin) => {
+      if (origin !== this) this._sendAwareness(added.concat(updated, removed));
+    };
+    this._onUnload = () => {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], 'window unload');
+    };
+    // The browser knows before any keep-alive does: drop the connection when it goes offline, and try again
+    // at once when it is back.
+    this._onOffline = () => {
+      const socket = this.socket;
+      if (!socket) return;
+      socket.onclose = null; // closing cannot complete while offline: the connection is gone now
+      socket.close();
+      this._closed({ code: 1006, reason: '' });
+    };
+    this._onOnline = () => {
+      if (this.socket || this.finished) return;
+      clearTimeout(this._reconnect);
+      this._connect();
+    };
+    this.doc.on('update', this._onDocUpdate);
+    this.awareness.on('update', this._onAwarenessUpdate);
+    if (typeof window !== 'undefined') {
+      window.addEventListener('pagehide', this._onUnload);
+      window.addEventListener('offline', this._onOffline);
+      window.addEventListener('online', this._onOnline);
+    }
+    this._resync = setInterval(() => this._sendSyncStep1(), RESYNC_INTERVAL_MS);
+    this._connect();
   }
 
-  _sendSyncStep1(onAnswer = (answer) => this._answered(answer)) {
-    if (!this.joined) return false;
+  /** True when every local change has been committed on the server. */
+  get saved() {
+    return this.acknowledged === this.sent && this.queued.length === 0 && !this.unsent;
+  }
+
+  get online() {
+    return this.socket !== null && this.socket.readyState === 1;
+  }
+
+  _connect() {
+    if (this.finished) return;
+    const socket = this.createSocket(this.url);
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    socket.onopen = () => {
+      if (socket !== this.socket) return;
+      this.attempt = 0;
+      this.sent = 0;
+      this.acknowledged = 0;
+      this._setStatus('online');
+      this._sendSyncStep1();
+      if (this.awareness.getLocalState() !== null) this._sendAwareness([this.doc.clientID]);
+    };
+    socket.onmessage = (event) => {
+      if (socket === this.socket) this._receive(new Uint8Array(event.data));
+    };
+    socket.onclose = (event) => {
+      if (socket === this.socket) this._closed(event);
+    };
+  }
+
+  _closed(event) {
+    const before = this.saved;
+    // Answers still owed are lost with the connection; the next sync round sends what is missing.
+    if (this.acknowledged < this.sent || this.queued.length) this.unsent = true;
+    this.queued = [];
+    this.sent = 0;
+    this.acknowledged = 0;
+    this.paused = false;
+    this.socket = null;
+    const others = Array.from(this.awareness.getStates().keys()).filter((id) => id !== this.doc.clientID);
+    awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
+    this._setSynced(false);
+    this._setStatus('offline');
+    this._savedChanged(before);
+    const final = FINAL_CLOSES[event.code];
+    if (final) {
+      this.emit('error', [{ code: final, message: event.reason }]);
+      return;
+    }
+    const wait = RECONNECT_MS[Math.min(this.attempt, RECONNECT_MS.length - 1)];
+    this.attempt += 1;
+    this._reconnect = setTimeout(() => this._connect(), wait);
+  }
+
+  _send(bytes) {
+    if (this.online) this.socket.send(bytes);
+  }
+
+  _sendSyncStep1() {
+    if (!this.online) return false;
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(encoder, this.doc);
-    this._send(encoding.toUint8Array(encoder), onAnswer);
+    this._send(encoding.toUint8Array(encoder));
     return true;
   }
 
-  /** Ask the server for what we lack; resolves once its answer is applied (false when offline). */
+  /** Ask the relay for what we lack (and let it ask for what it lacks). False when offline. */
   sync() {
-    return new Promise((resolve) => {
-      if (!this._sendSyncStep1((answer) => resolve(this._answered(answer)))) resolve(false);
-    });
+    return this._sendSyncStep1();
   }
 
-  // A message that may carry changes: counted until the server says they are committed.
-  _sendTracked(bytes, carriesUnsent) {
+  // A step 2 or an update: numbered like the relay numbers it, counted until it is answered.
+  _sendCounted(bytes) {
+    this.sent += 1;
+    this._send(bytes);
+  }
+
+  _queue(update) {
     const before = this.saved;
-    this.unacknowledged += 1;
-    if (carriesUnsent) this.unsent = false;
-    const socket = this.socket;
-    this._send(bytes, (answer) => {
-      if (socket !== this.socket || !this.joined) return;
-      const was = this.saved;
-      this.unacknowledged = Math.max(0, this.unacknowledged - 1);
-      if (!this._answered(answer)) this.unsent = true;
-      this._savedChanged(was);
-    });
+    if (this.online && !this.paused) this.queued.push(update);
+    else this.unsent = true; // offline or paused: the sync round carries it
+    this._flush();
     this._savedChanged(before);
   }
 
-  _answered(answer) {
-    if (answer && answer.ok) return true;
-    const error = answer && answer.error ? answer.error : { code: 'no_answer', message: 'No answer from the server.' };
-    this._retryLater(error.code);
-    this.emit('error', [error]);
-    return false;
-  }
-
-  _retryLater(code) {
-    if (!RETRY_AFTER_MS[code] || this._retry) return;
-    this._retry = setTimeout(() => {
-      this._retry = null;
-      this._sendSyncStep1();
-    }, RETRY_AFTER_MS[code]);
-  }
-
-  _sendUpdate(update) {
-    if (!this.joined) {
-      const before = this.saved;
-      this.unsent = true;
-      this._savedChanged(before);
-      return;
-    }
+  // Send what was typed, as one update, while the window has room.
+  _flush() {
+    if (!this.online || this.paused || !this.queued.length || this.sent - this.acknowledged >= WINDOW) return;
+    const update = this.queued.length === 1 ? this.queued[0] : Y.mergeUpdates(this.queued);
+    this.queued = [];
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     syncProtocol.writeUpdate(encoder, update);
-    this._sendTracked(encoding.toUint8Array(encoder), false);
+    this._sendCounted(encoding.toUint8Array(encoder));
+  }
+
+  _refused(code, message) {
+    // Nothing of it was kept: stop, and let a sync round send everything the relay lacks, once. A full
+    // document is the exception: what is typed next still goes (deleting is how a person makes room).
+    this.unsent = true;
+    this.queued = [];
+    this.emit('error', [{ code, message }]);
+    if (this.paused) return;
+    this.paused = code !== 'document_full';
+    const wait = RETRY_AFTER_MS[code];
+    clearTimeout(this._retry);
+    if (wait) this._retry = setTimeout(() => this._sendSyncStep1(), wait);
   }
 
   _sendAwareness(clients) {
+    if (!this.online) return;
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
     encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
     this._send(encoding.toUint8Array(encoder));
   }
 
-  _receive(data) {
-    const bytes = asBytes(data);
-    if (bytes === null) return;
+  _receive(bytes) {
+    const before = this.saved;
     const decoder = decoding.createDecoder(bytes);
     const type = decoding.readVarUint(decoder);
-    if (type === MESSAGE_AWARENESS) {
+    if (type === MESSAGE_SYNC) this._receiveSync(decoder);
+    else if (type === MESSAGE_AWARENESS)
       awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this);
-      return;
-    }
-    if (type !== MESSAGE_SYNC) return;
+    else if (type === MESSAGE_COMMITTED) this.acknowledged = Math.max(this.acknowledged, decoding.readVarUint(decoder));
+    else if (type === MESSAGE_REFUSED) {
+      this.acknowledged = Math.max(this.acknowledged, decoding.readVarUint(decoder));
+      this._refused(decoding.readVarString(decoder), decoding.readVarString(decoder));
+    } else if (type === MESSAGE_STATES) this.emit('states', []);
+    this._flush();
+    this._savedChanged(before);
+  }
+
+  _receiveSync(decoder) {
     const syncType = decoding.readVarUint(decoder);
     if (syncType === syncProtocol.messageYjsSyncStep1) {
-      // The server asks for what it lacks: our reply carries every change made while offline.
-      const serverState = decoding.readVarUint8Array(decoder);
+      // The relay asks for what it lacks: our reply carries every change it may not have, as one message.
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
-      syncProtocol.writeSyncStep2(encoder, this.doc, serverState);
-      const reply = encoding.toUint8Array(encoder);
-      if (this.unsent || !covers(Y.decodeStateVector(serverState), Y.decodeStateVector(Y.encodeStateVector(this.doc)))) {
-        this._sendTracked(reply, true);
-      } else {
-        this._send(reply); // nothing new for the server: "saved" stays as it is
-      }
+      syncProtocol.writeSyncStep2(encoder, this.doc, decoding.readVarUint8Array(decoder));
+      this.queued = [];
+      this.unsent = false;
+      this.paused = false;
+      clearTimeout(this._retry);
+      this._sendCounted(encoding.toUint8Array(encoder));
     } else if (syncType === syncProtocol.messageYjsSyncStep2) {
       syncProtocol.readSyncStep2(decoder, this.doc, this);
       this._setSynced(true);
@@ -234,18 +270,21 @@ export class AgreementProvider extends Observable {
     }
   }
 
-  /** Stop syncing and release the socket listeners (the socket itself is closed if we made it). */
+  /** Stop syncing and close the connection. */
   destroy() {
+    this.finished = true;
     clearInterval(this._resync);
     clearTimeout(this._retry);
+    clearTimeout(this._reconnect);
     this._onUnload();
-    this.socket.off('connect', this._onConnect);
-    this.socket.off('disconnect', this._onDisconnect);
-    this.socket.off('yjs', this._onMessage);
     this.doc.off('update', this._onDocUpdate);
     this.awareness.off('update', this._onAwarenessUpdate);
-    if (typeof window !== 'undefined') window.removeEventListener('pagehide', this._onUnload);
-    if (this.ownsSocket) this.socket.disconnect();
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('pagehide', this._onUnload);
+      window.removeEventListener('offline', this._onOffline);
+      window.removeEventListener('online', this._onOnline);
+    }
+    if (this.socket) this.socket.close();
     super.destroy();
   }
 }
