@@ -31,17 +31,21 @@ def local_time_filter(moment):
 
 @bp.app_context_processor
 def home_card():
-    """The agreements card of the home page: the linked couple's documents."""
-    if not (current_user.is_authenticated and request.endpoint == "couples.home"):
+    """The agreements card of the home page (the linked couple's documents) and of an archive (that couple's)."""
+    if not current_user.is_authenticated or request.endpoint not in ("couples.home", "couples.archive"):
         return {}
-    couple = current_couple(current_user)
+    if request.endpoint == "couples.archive":
+        wanted = (request.view_args or {}).get("couple_id")
+        couple, writable = next((old for old in linking.archives(current_user) if old.id == wanted), None), False
+    else:
+        couple, writable = current_couple(current_user), True
     documents = service.list_documents(current_user, couple.id) if couple else []
-    return {"agreement_documents": [_summary(document) for document in documents]}
+    return {"agreement_documents": [_summary(document, writable) for document in documents]}
 
 
-def _summary(document) -> dict:
+def _summary(document, writable: bool) -> dict:
     """How many agreements a document holds, how many are agreed, how many wait for the reader's signature."""
-    agreements = [a for s in export.readable(document, current_user, True).sections for a in s.agreements]
+    agreements = [a for s in export.readable(document, current_user, writable).sections for a in s.agreements]
     return {
         "document": document,
         "total": len(agreements),

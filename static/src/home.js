@@ -13,19 +13,14 @@ function showPresence(here) {
   presence.querySelector('.presence-text').textContent = here ? `${name} is here now` : `${name} is not here right now`;
 }
 
-function showArchived() {
-  showPresence(false);
-  if (presence) presence.hidden = true;
-  const note = document.getElementById('archived-note');
-  if (note) note.hidden = false;
-  const spaces = document.getElementById('spaces');
-  if (spaces) spaces.setAttribute('aria-disabled', 'true');
-  if (partnerPanel) partnerPanel.dataset.linked = 'archived';
+// The couple unlinked while this page was open: show the archive itself at once, not a half-changed home page.
+function showArchive() {
+  window.location.replace(partnerPanel.dataset.archiveUrl);
 }
 
 if (partnerPanel || linkPanel) {
   const socket = connect('/couple');
   socket.on('presence', (data) => showPresence(Boolean(data && data.here)));
-  socket.on('unlinked', showArchived);
+  socket.on('unlinked', showArchive);
   socket.on('partner_joined', () => window.location.reload());
 }

@@ -86,6 +86,15 @@ def link(inviter: Page, joiner: Page) -> str:
     return code
 
 
+def maya_and_sam(partner_page, maya_viewport=DESKTOP, sam_viewport=PHONE) -> tuple[Page, Page]:
+    """Maya and Sam, each in their own browser, signed up and linked (Maya invited). Returns their pages."""
+    maya, sam = partner_page(maya_viewport), partner_page(sam_viewport)
+    sign_up(maya, "Maya Okafor", "maya@example.org")
+    sign_up(sam, "Sam Reyes", "sam@example.org")
+    link(maya, sam)
+    return maya, sam
+
+
 def join(joiner: Page, code: str) -> None:
     """The joiner types an invitation code on their home page and confirms."""
     joiner.goto("/")
