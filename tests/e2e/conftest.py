@@ -19,12 +19,12 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 
 
-def screenshot(page: Page, name: str) -> None:
-    """Save a full-page screenshot when SCREENSHOTS names a folder (e.g. docs/screenshots); otherwise do nothing."""
+def screenshot(page: Page, name: str, full_page: bool = True) -> None:
+    """Save a screenshot (the whole page, or what is on screen) when SCREENSHOTS names a folder; otherwise nothing."""
     folder = os.environ.get("SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
 
 def pytest_collection_modifyitems(items):
