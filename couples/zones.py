@@ -23,6 +23,6 @@ def local_date(moment: datetime, user) -> str:
     return f"{local(moment, user):%-d %B %Y}"
 
 
-def local_moment(moment: datetime, user) -> str:
-    """A day and time on the person's own clock: '1 December 2026, 18:35'."""
-    return f"{local(moment, user):%-d %B %Y, %H:%M}"
+def local_moment(moment: datetime, user, seconds: bool = False) -> str:
+    """A day and time on the person's own clock: '1 December 2026, 18:35' (or '18:35:07' to tell two apart)."""
+    return f"{local(moment, user):%-d %B %Y, %H:%M{':%S' if seconds else ''}}"
