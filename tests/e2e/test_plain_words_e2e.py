@@ -65,3 +65,18 @@ def test_removing_a_section_asks_in_the_pages_own_dialog(partner_page, viewport)
     ask.get_by_role("button", name="Yes, remove it").click()
     expect(sections).to_have_count(count - 1)
     assert browser_boxes == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
+def test_time_zone_is_a_short_choice_of_places(partner_page, viewport):
+    page = partner_page(viewport)
+    sign_up(page, "Maya Okafor", "maya@example.org")
+    page.goto("/account")
+    zone = page.get_by_label("Your time zone")
+    expect(zone.locator("optgroup").first).to_have_attribute("label", "Common")
+    expect(zone.locator("option[value='Factory'], option[value='Etc/GMT+5'], option[value='localtime']")).to_have_count(0)
+    zone.select_option(label="Auckland, New Zealand")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_role("status")).to_contain_text("Saved")
+    expect(page.get_by_label("Your time zone")).to_have_value("Pacific/Auckland")
+    screenshot(page, f"account-time-zone-{label(viewport)}")
