@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
@@ -92,6 +92,7 @@ def maya_and_sam(partner_page, maya_viewport=DESKTOP, sam_viewport=PHONE) -> tup
     sign_up(maya, "Maya Okafor", "maya@example.org")
     sign_up(sam, "Sam Reyes", "sam@example.org")
     link(maya, sam)
+    expect(maya.get_by_role("heading", level=1)).to_have_text("You and Sam Reyes")  # her page followed by itself
     return maya, sam
 
 
