@@ -31,3 +31,20 @@ def test_a_new_couples_chart_shows_no_weeks_before_they_began(partner_page, live
         expect(chart.get_by_text("0", exact=True)).to_have_count(0)  # no empty weeks from before they began
         expect(chart.get_by_text("1", exact=True)).to_have_count(1)
     screenshot(maya, f"ledger-new-couple-{'desktop' if viewport is DESKTOP else 'phone'}")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
+def test_the_partner_sees_kept_and_noticed_and_only_the_promiser_sees_rates(partner_page, live_server, viewport):
+    maya, sam = maya_and_sam(partner_page, DESKTOP, viewport)
+    kept_and_confirmed(live_server)
+    sam.goto("/ledger/")
+    theirs = sam.get_by_role("article").filter(has_text="A good-morning message")
+    expect(theirs).to_contain_text("Kept and noticed")
+    expect(theirs).to_contain_text("1 time")
+    for counted in ("1 of 1", "%", "in a row"):
+        expect(theirs).not_to_contain_text(counted)
+    expect(theirs.get_by_role("meter")).to_have_count(0)
+    expect(sam.get_by_text("shown to you alone")).to_be_visible()
+    screenshot(sam, f"ledger-partner-{'desktop' if viewport is DESKTOP else 'phone'}")
+    maya.goto("/ledger/")
+    expect(maya.get_by_role("article").filter(has_text="A good-morning message")).to_contain_text("1 of 1")
