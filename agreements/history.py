@@ -420,3 +420,16 @@ def _restore_items(section: Map, wanted: list[dict]) -> None:
             _set_text(array[index], "text", entry["text"])
         else:
             array.insert(index, shape.new_item(entry["text"]))
+
+
+def edits_since(document: AgreementDocument, moment: datetime) -> tuple[list[User], datetime | None]:
+    """Who changed the document after a moment (in the order they first did), and when the last change was."""
+    rows = db.session.execute(
+        select(DocumentUpdate.user_id, func.min(DocumentUpdate.id), func.max(DocumentUpdate.created_at))
+        .where(DocumentUpdate.document_id == document.id, DocumentUpdate.created_at > moment)
+        .group_by(DocumentUpdate.user_id)
+        .order_by(func.min(DocumentUpdate.id))
+    ).all()
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows if r[0]])))}
+    last = max((r[2] for r in rows), default=None)
+    return [users[r[0]] for r in rows if r[0] in users], last

@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 
 from agreements import export, history, rooms, service, signing
 from agreements.forms import NewDocumentForm, RestoreSectionForm
-from couples import clock, linking
+from couples import clock, linking, zones
 from couples.access import current_couple
-from couples.errors import DomainError, Forbidden, Invalid, ReadOnly
+from couples.errors import DomainError, Forbidden, Invalid, NotFound, ReadOnly
 from couples.events import NAMESPACE as COUPLE_NAMESPACE
 from couples.live import couple_room
 from extensions import db, socketio
@@ -34,17 +34,21 @@ def local_time_filter(moment):
 
 @bp.app_context_processor
 def home_card():
-    """The agreements card of the home page: the linked couple's documents."""
-    if not (current_user.is_authenticated and request.endpoint == "couples.home"):
+    """The agreements card of the home page (the linked couple's documents) and of an archive (that couple's)."""
+    if not current_user.is_authenticated or request.endpoint not in ("couples.home", "couples.archive"):
         return {}
-    couple = current_couple(current_user)
+    if request.endpoint == "couples.archive":
+        wanted = (request.view_args or {}).get("couple_id")
+        couple, writable = next((old for old in linking.archives(current_user) if old.id == wanted), None), False
+    else:
+        couple, writable = current_couple(current_user), True
     documents = service.list_documents(current_user, couple.id) if couple else []
-    return {"agreement_documents": [_summary(document) for document in documents]}
+    return {"agreement_documents": [_summary(document, writable) for document in documents]}
 
 
-def _summary(document) -> dict:
+def _summary(document, writable: bool) -> dict:
     """How many agreements a document holds, how many are agreed, how many wait for the reader's signature."""
-    agreements = [a for s in export.readable(document, current_user, True).sections for a in s.agreements]
+    agreements = [a for s in export.readable(document, current_user, writable).sections for a in s.agreements]
     return {
         "document": document,
         "total": len(agreements),
@@ -66,8 +70,16 @@ def _states(document) -> dict:
     readable = export.readable(document, current_user, writable)
     items: dict[str, dict] = {}
     for agreement in (a for s in readable.sections for a in s.agreements):
-        items.setdefault(agreement.id, agreement.words)  # the page shows the first agreement of an id
+        # the page shows the first agreement of an id
+        items.setdefault(agreement.id, {**agreement.words, "changes_url": _changes_url(document, agreement)})
     return {"doc": document.id, "writable": writable, "items": items}
+
+
+def _changes_url(document, agreement) -> str | None:
+    """Where to see what changed in an agreement since it was signed (None while it reads as signed)."""
+    if agreement.words["status"] != signing.CHANGED:
+        return None
+    return url_for(".what_changed", document_id=document.id, item_id=agreement.id)
 
 
 @bp.get("/")
@@ -152,7 +164,32 @@ def checkpoint(document_id: int):
 def versions(document_id: int):
     """The document's versions, newest first, to open or compare."""
     document, found = history.versions(current_user, document_id)
-    return render_template("agreements/history.html", document=document, versions=found)
+    return render_template("agreements/history.html", document=document, versions=found,
+                           labels=_version_labels(found))
+
+
+def _version_labels(found) -> dict[int, str]:
+    """Each version told apart: its time (to the second when two share a minute) and what happened."""
+    minutes = [zones.local_moment(v.created_at, current_user) for v in found]
+    labels = {}
+    for version, minute in zip(found, minutes):
+        when = zones.local_moment(version.created_at, current_user, seconds=minutes.count(minute) > 1)
+        labels[version.id] = f"{when}, {_what_happened(version)}"
+    return labels
+
+
+def _what_happened(version) -> str:
+    def name(user):
+        return "you" if user.id == current_user.id else user.name
+
+    actor = name(version.actor) if version.actor else "someone"
+    if version.reason == history.SIGNING:
+        return f"signed by {actor}"
+    if version.reason == history.RESTORE:
+        return f"a section brought back by {actor}"
+    if version.authors:
+        return "after " + " and ".join(name(u) for u in version.authors) + " wrote"
+    return "after a pause in writing"
 
 
 @bp.get("/<int:document_id>/history/<int:version_id>")
@@ -189,6 +226,26 @@ def restore(document_id: int, version_id: int):
     history.restore(current_user, document_id, version_id, form.section.data)
     flash("The section is back as it was in that version. The history keeps both.", "info")
     return redirect(url_for(".document", document_id=document_id))
+
+
+@bp.get("/<int:document_id>/changes/<item_id>")
+@login_required
+def what_changed(document_id: int, item_id: str):
+    """One agreement that changed since it was signed: the text as signed beside the text now, and who changed it."""
+    document = service.document_for_member(current_user, document_id)
+    item = next((i for s in history.current_content(document)["sections"] for i in s["items"] if i["id"] == item_id),
+                None)
+    if item is None:
+        raise NotFound("That agreement is not in this document any more.")
+    state = signing.agreement_state(item["text"], signing.signatures_by_item(document).get(item_id, []))
+    if state.status != signing.CHANGED:
+        flash("That agreement reads just as it was signed.", "info")
+        return redirect(url_for(".document", document_id=document_id))
+    signed = max(state.stale, key=lambda signature: signature.signed_at)
+    editors, last_change = history.edits_since(document, signed.signed_at)
+    return render_template("agreements/what_changed.html", document=document, signed=signed,
+                           signers=state.stale, pieces=history.diff_words(signed.text, item["text"]),
+                           editors=editors, last_change=last_change)
 
 
 @bp.get("/<int:document_id>/export.md")

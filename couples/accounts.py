@@ -5,7 +5,6 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 from typing import Callable
-from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,7 +16,7 @@ from limits import parse as parse_limit
 from sqlalchemy import select, update
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from couples import clock
+from couples import clock, zones
 from couples.errors import Conflict, DomainError, Invalid
 from couples.models import LoginSession, User, user_by_email
 from extensions import db, limiter
@@ -118,7 +117,7 @@ def sign_up(email: str, display_name: str, password: str, time_zone: str = "UTC"
 
 def update_profile(user: User, display_name: str, time_zone: str) -> User:
     """Change the name the partner sees and the person's time zone."""
-    if time_zone not in available_timezones():
+    if not (zones.is_choosable(time_zone) or time_zone in ("UTC", user.time_zone)):
         raise Invalid("Please pick a time zone from the list.", "bad_time_zone")
     user.display_name = _clean_name(display_name)
     user.time_zone = time_zone

@@ -1,10 +1,11 @@
 """Forms for accounts and linking (Flask-WTF: each carries a CSRF token)."""
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from zoneinfo import available_timezones
 
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from couples import zones
 from couples.accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
 
 
@@ -62,9 +63,9 @@ class UnlinkForm(FlaskForm):
     confirm = BooleanField("Yes, unlink us now.", validators=[DataRequired("Please tick the box to confirm.")])
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    """Every IANA time zone, sorted, as (value, label) pairs."""
-    return [(zone, zone.replace("_", " ")) for zone in sorted(available_timezones())]
+def time_zone_choices() -> dict[str, list[tuple[str, str]]]:
+    """Places to choose from, region by region, common ones first (the person's own zone always among them)."""
+    return zones.choices(current_user.time_zone if current_user.is_authenticated else None)
 
 
 class ProfileForm(FlaskForm):

@@ -8,8 +8,9 @@ from flask import (Blueprint, abort, after_this_request, current_app, flash, red
                    session, url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from couples import accounts, linking
+from couples import accounts, linking, zones
 from couples.access import couple_for_member, current_couple
+from couples.dialogue import service as dialogue_service
 from couples.errors import DomainError
 from couples.events import NAMESPACE
 from couples.forms import (ActionForm, ChangePasswordForm, DeleteAccountForm, JoinCodeForm, LoginForm,
@@ -19,6 +20,18 @@ from couples.privacy.presence import partner_here
 from extensions import limiter, socketio
 
 bp = Blueprint("couples", __name__)
+
+
+@bp.app_template_filter("local_date")
+def local_date(moment) -> str:
+    """A day on the signed-in person's own calendar."""
+    return zones.local_date(moment, current_user)
+
+
+@bp.app_template_filter("local_moment")
+def local_moment(moment) -> str:
+    """A day and time on the signed-in person's own clock."""
+    return zones.local_moment(moment, current_user)
 
 
 def _safe_next(target: str | None) -> str:
@@ -347,4 +360,6 @@ def archive(couple_id: int):
     couple = couple_for_member(current_user, couple_id)
     if couple.is_linked:
         return redirect(url_for("couples.home"))
-    return render_template("couples/archive.html", couple=couple, partner=couple.partner_of(current_user))
+    dialogues = [d for d in dialogue_service.dialogues_of(current_user) if d.couple_id == couple.id]
+    return render_template("couples/archive.html", couple=couple, partner=couple.partner_of(current_user),
+                           dialogues=dialogues)

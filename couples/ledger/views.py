@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from couples import zones
 from couples.access import couple_for_member, current_couple
 from couples.errors import Conflict, Invalid
 from couples.events import NAMESPACE
 from couples.ledger import origins, schedule, service
-from couples.ledger.chart import weekly_chart
+from couples.ledger.chart import since, weekly_chart
 from couples.ledger.forms import ConfirmForm, DepositForm, PromiseForm
 from couples.live import couple_room
 from extensions import socketio
@@ -89,7 +90,7 @@ def _ledger_page(couple, promise_form: PromiseForm | None = None, status: int = 
     if promise_form is None:
         promise_form = PromiseForm()
         promise_form.offer_agreements(choices)
-    return render_template("ledger/page.html", s=summary, chart=weekly_chart(summary.weeks),
+    return render_template("ledger/page.html", s=summary, chart=weekly_chart(since(summary.weeks, zones.local(couple.linked_at, current_user).date())),
                            promise_form=promise_form, sources=origins.by_key(choices)), status
 
 

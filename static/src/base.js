@@ -55,9 +55,30 @@ function escClosesSomething(event) {
   return event.defaultPrevented || document.querySelector('dialog[open]') !== null;
 }
 
+// A button beside a read-only field copies its text (shown only where the browser can copy).
+function setUpCopyButtons() {
+  if (!navigator.clipboard) return;
+  for (const button of document.querySelectorAll('button[data-copy]')) {
+    const field = document.getElementById(button.dataset.copy);
+    const said = document.getElementById(`${button.dataset.copy}-copied`);
+    if (!field) continue;
+    button.hidden = false;
+    button.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(field.value);
+        if (said) said.textContent = 'Copied. You can paste it into a message to your partner.';
+      } catch (err) {
+        field.select();
+        if (said) said.textContent = 'Select the link and copy it yourself; this browser did not let us.';
+      }
+    });
+  }
+}
+
 setUpQuickExit();
 
 // Signing out erases this tab's drafts; so does any page shown signed out (a session ended elsewhere).
 if (!document.body.dataset.idleTimeout) forgetDrafts();
 const signOut = document.querySelector('form[data-sign-out]');
 if (signOut) signOut.addEventListener('submit', forgetDrafts);
+setUpCopyButtons();

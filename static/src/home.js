@@ -1,26 +1,21 @@
 // Home page: the partner's presence, live; the page follows linking and unlinking without a reload,
 // and the cards follow what the partner changes (ledger deposits, signatures).
 import { connect, followRegions } from './live.js';
-import { followPresence, showPresence } from './presence.js';
+import { followPresence } from './presence.js';
 
 const presence = document.getElementById('presence');
 const partnerPanel = document.getElementById('partner-panel');
 const linkPanel = document.getElementById('link-panel');
 
-function showArchived() {
-  showPresence(presence, false);
-  if (presence) presence.hidden = true;
-  const note = document.getElementById('archived-note');
-  if (note) note.hidden = false;
-  const spaces = document.getElementById('spaces');
-  if (spaces) spaces.setAttribute('aria-disabled', 'true');
-  if (partnerPanel) partnerPanel.dataset.linked = 'archived';
+// The couple unlinked while this page was open: show the archive itself at once, not a half-changed home page.
+function showArchive() {
+  window.location.replace(partnerPanel.dataset.archiveUrl);
 }
 
 if (partnerPanel || linkPanel) {
   const socket = connect('/couple');
   followPresence(socket, presence);
-  socket.on('unlinked', showArchived);
+  socket.on('unlinked', showArchive);
   socket.on('partner_joined', () => window.location.reload());
   const spaces = document.getElementById('spaces');
   if (spaces) {

@@ -39,6 +39,8 @@ if (root && root.dataset.live === 'true') {
   socket.on('disconnect', () => {
     root.dataset.connected = 'false';
   });
+  // Unlinked while open: the server draws the ledger as the read-only archive it now is.
+  socket.on('unlinked', () => window.location.reload());
   for (const event of ['promise_made', 'deposit_logged', 'deposit_confirmed']) {
     socket.on(event, (data) => {
       announce(data);

@@ -1,4 +1,6 @@
 """Request tests for accounts, linking and the home page, through the real forms."""
+import re
+
 import pytest
 
 from app import create_app
@@ -255,3 +257,25 @@ def test_profile_refuses_an_unknown_time_zone(client, make_user, login):
     assert response.status_code == 400
     db.session.expire_all()
     assert user.time_zone == "UTC"
+
+
+def test_profile_refuses_zones_that_are_no_place(client, make_user, login):
+    user = make_user()
+    browser = login(client, user)
+    for raw in ("Factory", "Etc/GMT+5", "localtime", "US/Eastern"):
+        response = browser.post("/account/profile", {"me-display_name": "Alice", "me-time_zone": raw},
+                                page="/account")
+        assert response.status_code == 400, raw
+    db.session.expire_all()
+    assert user.time_zone == "UTC"
+
+
+def test_time_zone_choice_is_region_then_city_with_common_places_first(client, make_user, login):
+    browser = login(client, make_user())
+    page = browser.get("/account").get_data(as_text=True)
+    groups = re.findall(r'<optgroup label="([^"]+)"', page)
+    assert groups[:3] == ["Common", "Africa", "The Americas"] and "Europe" in groups
+    assert '<option value="Pacific/Auckland">Auckland, New Zealand</option>' in page
+    assert '<option value="America/Argentina/Buenos_Aires">Buenos Aires (Argentina)</option>' in page
+    for raw in ("Factory", "Etc/GMT+5", "localtime", "US/Eastern"):
+        assert f'value="{raw}"' not in page

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
@@ -19,12 +19,12 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 
 
-def screenshot(page: Page, name: str) -> None:
-    """Save a full-page screenshot when SCREENSHOTS names a folder (e.g. docs/screenshots); otherwise do nothing."""
+def screenshot(page: Page, name: str, full_page: bool = True) -> None:
+    """Save a screenshot (the whole page, or what is on screen) when SCREENSHOTS names a folder; otherwise nothing."""
     folder = os.environ.get("SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
 
 def pytest_collection_modifyitems(items):
@@ -96,6 +96,16 @@ def link(inviter: Page, joiner: Page) -> str:
     code = inviter.locator("#invite-code").inner_text()
     join(joiner, code)
     return code
+
+
+def maya_and_sam(partner_page, maya_viewport=DESKTOP, sam_viewport=PHONE) -> tuple[Page, Page]:
+    """Maya and Sam, each in their own browser, signed up and linked (Maya invited). Returns their pages."""
+    maya, sam = partner_page(maya_viewport), partner_page(sam_viewport)
+    sign_up(maya, "Maya Okafor", "maya@example.org")
+    sign_up(sam, "Sam Reyes", "sam@example.org")
+    link(maya, sam)
+    expect(maya.get_by_role("heading", level=1)).to_have_text("You and Sam Reyes")  # her page followed by itself
+    return maya, sam
 
 
 def join(joiner: Page, code: str) -> None:

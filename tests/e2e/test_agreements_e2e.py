@@ -168,8 +168,8 @@ def test_typing_offline_says_so_and_merges_on_return(partner_page):
     alice.get_by_role("button", name="Move this agreement up").nth(1).click()
     expect(texts.first).to_have_value("We never go to bed angry.")
     expect(texts.nth(1)).to_have_value("Always: We text when we land. Even late.")
-    alice.once("dialog", lambda dialog: dialog.accept())
     alice.get_by_role("button", name="Remove this agreement").first.click()
+    alice.get_by_role("dialog", name="Remove this agreement?").get_by_role("button", name="Yes, remove it").click()
     expect(texts).to_have_count(1)
     expect(texts.first).to_have_value("Always: We text when we land. Even late.")
 

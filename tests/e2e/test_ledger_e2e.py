@@ -54,7 +54,7 @@ def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page, live_se
     waiting.get_by_role("button", name="Confirm").click()
     expect(bob.locator(".flash")).to_contain_text("Confirmed")
     expect(bob.locator("#ledger-this-week")).to_have_text("1")
-    expect(bob.locator("#ledger-theirs")).to_contain_text("1 of 1")
+    expect(bob.locator("#ledger-theirs")).to_contain_text("Kept and noticed1 time")
 
     # Alice's page follows: figures, chart and the thanks.
     expect(alice.locator("#ledger-this-week")).to_have_text("1")

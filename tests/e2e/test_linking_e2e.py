@@ -28,9 +28,9 @@ def test_two_partners_link_see_each_other_and_unlink(partner_page):
     alice.get_by_label("Yes, unlink us now.").check()
     alice.get_by_role("button", name="Unlink now").click()
     expect(alice.locator(".flash")).to_contain_text("You are unlinked")
-    # Bob's open page shows the archive state without a reload.
-    expect(bob.locator("#archived-note")).to_be_visible()
-    expect(bob.locator("#presence")).to_be_hidden()
+    # Bob's open page becomes the archive by itself.
+    expect(bob.get_by_role("heading", level=1)).to_have_text("Archive: with Alice Moreau")
+    expect(bob.locator("#presence")).to_have_count(0)
 
 
 def test_quick_exit_leaves_and_signs_out(partner_page):

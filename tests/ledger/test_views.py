@@ -228,12 +228,12 @@ def test_a_refused_promise_keeps_what_was_typed(pair, client, login):
     assert promises_of(couple) == []
 
 
-def test_a_missed_day_shows_only_as_a_lower_figure_never_as_a_debt(pair, client, login, clock):
+def test_a_missed_day_never_reaches_the_partner_who_sees_what_was_kept_and_noticed(pair, client, login, clock):
     couple, alice, bob = pair
     promise = service.make_promise(alice, couple, Terms("Good-morning message"))
     service.mark_missed(alice, promise, note="Overslept")
     login(client, bob)
     html = client.get(f"/ledger/{couple.id}").get_data(as_text=True)
-    assert "0 of 1" in html
-    for word in ("Overslept", "missed", "0 in a row", "−1", ">-1<", "debt"):
+    assert "Kept and noticed" in html and "0 times" in html
+    for word in ("Overslept", "0 of 1", "missed", "0 in a row", "−1", ">-1<", "debt"):
         assert word not in html.replace("never shown as a debt", ""), word

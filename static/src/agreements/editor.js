@@ -284,15 +284,17 @@ class Editor {
     this.focusOn(kind === 'section' ? `section:${id}` : id);
   }
 
-  remove(kind, id) {
+  async remove(kind, id) {
     const node = (kind === 'section' ? this.sectionNodes : this.itemNodes).get(id);
     const question =
       kind === 'section'
-        ? 'Remove this section and every agreement in it? You can bring it back from the history.'
-        : 'Remove this agreement? You can bring it back from the history.';
+        ? 'Remove this section and every agreement in it?'
+        : 'Remove this agreement?';
     const empty = kind === 'item' && !node._field.value.trim();
-    if (!empty && !window.confirm(question)) return;
-    remove(this.ydoc, this.arrayFor(kind, id), node._index);
+    if (!empty && !(await askToRemove(question))) return;
+    // The partner may have moved it while the question was open: remove it where it is now.
+    const current = (kind === 'section' ? this.sectionNodes : this.itemNodes).get(id);
+    if (current) remove(this.ydoc, this.arrayFor(kind, id), current._index);
   }
 
   // A local change renders at once (its transaction has ended), so the new field can take the focus now.
@@ -427,6 +429,18 @@ class Editor {
     this.statusNode.dataset.saved = String(saved);
     this.signing.setSaved(saved && online);
   }
+}
+
+// The page's own confirmation (like signing's), not the browser's bare OK/Cancel box. Resolves true to remove.
+function askToRemove(question) {
+  const dialog = document.getElementById('remove-dialog');
+  if (!dialog) return Promise.resolve(window.confirm(question));
+  dialog.querySelector('[data-question]').textContent = question;
+  dialog.returnValue = '';
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'remove'), { once: true });
+    dialog.showModal();
+  });
 }
 
 // A title: one paragraph that wraps on a narrow screen (Enter does not add a line).

@@ -27,7 +27,10 @@ export class Signing {
     detail.className = 'state-detail';
     const node = document.createElement('div');
     node.className = 'item-state';
-    node.append(badge, detail);
+    const changes = document.createElement('a');
+    changes.className = 'see-changes';
+    changes.textContent = 'See what changed';
+    node.append(badge, detail, changes);
     if (!this.editor.readOnly) {
       const button = document.createElement('button');
       button.type = 'button';
@@ -48,6 +51,9 @@ export class Signing {
     node.dataset.status = state.status;
     node.querySelector('.state-badge').textContent = state.label;
     node.querySelector('.state-detail').textContent = state.detail;
+    const changes = node.querySelector('.see-changes');
+    changes.hidden = !state.changes_url;
+    if (state.changes_url) changes.href = state.changes_url;
     const button = node.querySelector('.sign');
     if (button) {
       const text = this.textOf(id);
