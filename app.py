@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config
-from couples import websocket
+from couples import ids, websocket
 from couples.errors import DomainError
 from extensions import BinaryMsgPackPacket, csrf, db, limiter, login_manager, migrate, socketio, talisman
 
@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     app.session_interface = SocketAwareSessionInterface()
+    app.url_map.converters["int"] = ids.DatabaseIdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.INSTANCE.parent / "migrations"))
     csrf.init_app(app)

@@ -9,6 +9,7 @@ import itertools
 import zipfile
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from couples.events import NAMESPACE
 from couples.privacy import reflection
@@ -65,7 +66,7 @@ def urls_for_every_get_route(app, ints, strings):
         if "GET" not in (rule.methods or ()) or rule.endpoint == "static":
             continue
         names = sorted(rule.arguments)
-        pools = [ints if type(rule._converters[name]).__name__ == "IntegerConverter" else strings for name in names]
+        pools = [ints if isinstance(rule._converters[name], IntegerConverter) else strings for name in names]
         for values in itertools.product(*pools):
             yield adapter.build(rule.endpoint, dict(zip(names, values)))
 
