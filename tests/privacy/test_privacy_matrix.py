@@ -50,7 +50,7 @@ def alice_writes_and_shares(alice, alice_browser):
     """Everything Alice can do with her private words while Bob is connected."""
     alice_browser.post("/reflection", {"prompt": "hurt_me", "body": f"First {MARKER} entry"}, page="/reflection")
     alice_browser.post("/reflection", {"prompt": "why_here", "body": f"Second {MARKER} entry"}, page="/reflection")
-    entries = [e.id for e in reflection.entries_of(alice)]
+    entries = [e.public_id for e in reflection.entries_of(alice)]
     page = f"/reflection/{entries[0]}"
     alice_browser.post(page, {"prompt": "pattern", "body": f"Edited {MARKER} entry"}, page=page)
     alice_browser.post(f"{page}/share", {"passage": "Only these chosen words."}, page=page)
@@ -86,8 +86,8 @@ def test_private_reflections_never_reach_the_partner(app, scene):
     # Every page Bob can ask for, with Alice's entry ids, the couple's id and both session ids.
     with alice_browser.client.session_transaction() as session:
         alice_session = session["login_session"]
-    ints = sorted({*entries, couple.id, alice.id, bob.id, 1})
-    strings = [str(i) for i in ints] + [alice_session]
+    ints = sorted({couple.id, alice.id, bob.id, 1})
+    strings = [str(i) for i in ints] + entries + [alice_session]
     fetched = 0
     for url in urls_for_every_get_route(app, ints, strings):
         response = bob_browser.get(url)
