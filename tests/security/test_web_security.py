@@ -155,9 +155,10 @@ def test_login_throttle_per_address_lifts_after_the_window(throttled, limiter_cl
     assert _login(browser, "erin@example.org") == 400
 
 
-def _connect(server, cookie: str, namespace: str, origin: str) -> socketio.Client:
-    """A WebSocket-only Socket.IO client whose handshake carries the given Origin (and Alice's session)."""
-    client = socketio.Client(serializer="msgpack", reconnection=False, websocket_extra_options={"origin": origin})
+def _connect(server, cookie: str, namespace: str, origin: str | None) -> socketio.Client:
+    """A WebSocket-only Socket.IO client whose handshake carries the given Origin, or none (and Alice's session)."""
+    options = {"origin": origin} if origin else {"suppress_origin": True}
+    client = socketio.Client(serializer="msgpack", reconnection=False, websocket_extra_options=options)
     client.connect(server.url, headers={"Cookie": cookie}, namespaces=[namespace],
                    transports=["websocket"], wait_timeout=5)
     return client
@@ -170,6 +171,20 @@ def test_a_socket_handshake_from_a_foreign_origin_is_refused(namespace, live_wor
     with pytest.raises(socketio.exceptions.ConnectionError):
         _connect(server, cookie, namespace, "https://evil.example")
     same = _connect(server, cookie, namespace, server.url)  # the same session from the site itself gets in
+    try:
+        assert namespace in same.namespaces
+    finally:
+        same.disconnect()
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("namespace", NAMESPACES)
+def test_a_socket_handshake_without_an_origin_is_refused(namespace, live_world):  # noqa: F811
+    """Browsers always say where a WebSocket comes from; a handshake that does not is refused on every namespace."""
+    server, cookie = live_world.server, live_world.cookie(live_world.alice)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        _connect(server, cookie, namespace, None)
+    same = _connect(server, cookie, namespace, server.url)
     try:
         assert namespace in same.namespaces
     finally:
