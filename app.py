@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from couples import websocket
+from couples import ids, websocket
 from couples.errors import DomainError
 from extensions import BinaryMsgPackPacket, csrf, db, limiter, login_manager, migrate, socketio, talisman
 
@@ -69,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     app.session_interface = SocketAwareSessionInterface()
+    app.url_map.converters["int"] = ids.DatabaseIdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.INSTANCE.parent / "migrations"))
     csrf.init_app(app)
@@ -102,6 +103,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         engineio_logger=False,
     )
     websocket.install(socketio.server.eio)  # one client sending flat out must not hold the process (gevent)
+    _require_origin(socketio.server.eio)
     _register(app)
     _init_pages(app)
     if app.config["TRUSTED_PROXIES"]:
@@ -129,6 +131,21 @@ class SocketAwareSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
         saved = request.environ.get("saved_session")
         return saved if saved is not None else super().open_session(app, request)
+
+
+def _require_origin(eio_server) -> None:
+    """Refuse a socket handshake that does not say where it comes from, on every namespace: Engine.IO checks the
+    Origin against the allowed ones only when there is one, and browsers always send it."""
+    handle_request = eio_server.handle_request
+
+    def handle_with_origin(environ, start_response):
+        if not environ.get("HTTP_ORIGIN"):
+            log.info("socket handshake without an Origin refused from %s", environ.get("REMOTE_ADDR"))
+            start_response("400 BAD REQUEST", [("Content-Type", "text/plain")])
+            return [b"Not an accepted origin."]
+        return handle_request(environ, start_response)
+
+    eio_server.handle_request = handle_with_origin
 
 
 def _init_login(app: Flask) -> None:

@@ -143,9 +143,11 @@ def capture_after_pause(document: AgreementDocument) -> Version | None:
 
 
 def versions(user: User, document_id: int) -> tuple[AgreementDocument, list[Version]]:
-    """Return the document and its versions, newest first, for a current or former member."""
+    """Return the document and its versions, newest first, for a current or former member.
+
+    Reading never takes a version: the writer's page asks for one after a pause (a POST), so nothing in the
+    history tells one partner when the other opened it."""
     document = document_for_member(user, document_id)
-    capture_after_pause(document)
     return document, all_versions(document)
 
 

@@ -1,6 +1,8 @@
 """Pages of the agreements documents: list, the live document, signing, history, compare, restore, export."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -11,6 +13,7 @@ from couples.access import current_couple
 from couples.errors import DomainError, Forbidden, Invalid, NotFound, ReadOnly
 from couples.events import NAMESPACE as COUPLE_NAMESPACE
 from couples.live import couple_room
+from couples.ids import database_id
 from extensions import db, socketio
 from couples.models import Couple
 from couples.privacy.presence import partner_here
@@ -135,8 +138,10 @@ def states(document_id: int):
 def sign(document_id: int):
     """Sign an agreement's text as the server holds it; both browsers hear that the states changed."""
     data = request.get_json(silent=True) if request.is_json else request.form
+    if not isinstance(data, Mapping):  # a JSON list, string or number names no agreement
+        data = {}
     try:
-        signing.sign(current_user, document_id, (data or {}).get("item"), (data or {}).get("text"))
+        signing.sign(current_user, document_id, data.get("item"), data.get("text"))
     except DomainError as error:
         if not request.is_json:
             raise
@@ -207,9 +212,9 @@ def version(document_id: int, version_id: int):
 def compare(document_id: int):
     """Two versions side by side (the newer one may be the document as it is now)."""
     document = service.document_for_member(current_user, document_id)
-    old = history.version_of(document, request.args.get("old", type=int))
+    old = history.version_of(document, database_id(request.args.get("old")))
     new_id = request.args.get("new", "now")
-    new = None if new_id == "now" else history.version_of(document, request.args.get("new", type=int))
+    new = None if new_id == "now" else history.version_of(document, database_id(new_id))
     new_content = new.content if new else history.current_content(document)
     return render_template("agreements/compare.html", document=document, old=old, new=new,
                            changes=history.compare(old.content, new_content),

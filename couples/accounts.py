@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import timedelta
 from functools import lru_cache
 from typing import Callable
@@ -89,13 +90,38 @@ def check_password_rules(password: str) -> None:
         raise Invalid("That password is one of the most common ones. Please choose another.", "password_common")
 
 
+# Control and format characters (bidirectional embeddings, overrides and isolates among them, which could make a
+# name read as something else on the partner's screen), but the two joiners some scripts and emoji need.
+_JOINERS = frozenset("\u200c\u200d")
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# Letters and symbols that draw nothing (Hangul fillers, the blank Braille pattern, the grapheme joiner).
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u180e")
+# Words the interface itself uses for people: a name that reads as one of them would mislead.
+RESERVED_NAMES = frozenset({"you", "your", "yours", "yourself", "me", "partner", "your partner", "a partner",
+                            "former partner", "a former partner", "the former partner", "your former partner",
+                            "common ground"})
+
+
+def _visible(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LNPS" and char not in _BLANKS
+
+
 def _clean_name(display_name: str) -> str:
-    """Trim a display name and check its length."""
-    name = " ".join((display_name or "").split())
+    """Trim a display name and check it: a length, no control or layout-changing characters, something
+    visible, and not a word the interface uses for people (like "you" or "former partner")."""
+    name = " ".join(unicodedata.normalize("NFC", display_name or "").split())
     if not name:
         raise Invalid("Please tell us what to call you.", "name_missing")
     if len(name) > NAME_MAX:
         raise Invalid(f"Please keep your name under {NAME_MAX} characters.", "name_long")
+    if any(unicodedata.category(c) in _REFUSED_CATEGORIES and c not in _JOINERS for c in name):
+        raise Invalid("Your name has a hidden or control character in it. Please type it again.", "name_characters")
+    if not any(_visible(c) for c in name):
+        raise Invalid("Please use at least one letter or number in your name.", "name_invisible")
+    words = "".join(c if c.isalnum() else " " for c in unicodedata.normalize("NFKC", name).casefold()).split()
+    if " ".join(words) in RESERVED_NAMES:
+        raise Invalid("The app uses those words itself, so that name would be confusing. Please choose another.",
+                      "name_reserved")
     return name
 
 

@@ -1,6 +1,9 @@
 """Forms for accounts and linking (Flask-WTF: each carries a CSRF token)."""
+from flask import request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto, _is_submitted
+from werkzeug.datastructures import ImmutableMultiDict
 
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -9,7 +12,22 @@ from couples import zones
 from couples.accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
 
 
-class SignupForm(FlaskForm):
+class Form(FlaskForm):
+    """Every form of the app: text fields read text only, so a file or a JSON value of another type sent where text
+    belongs leaves the field empty, and the form refuses it calmly like any missing answer."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            if formdata is not _Auto or not _is_submitted():
+                return super().wrap_formdata(form, formdata)
+            if request.is_json:
+                data = request.get_json(silent=True)
+                fields = data.items() if isinstance(data, dict) else ()
+                return ImmutableMultiDict([(name, value) for name, value in fields if isinstance(value, str)])
+            return request.form  # uploaded files (request.files) are never read: no form takes one
+
+
+class SignupForm(Form):
     """Create an account."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
@@ -22,14 +40,14 @@ class SignupForm(FlaskForm):
     time_zone = HiddenField(default="UTC")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Sign in."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """Change the password; other sessions end."""
 
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
@@ -40,24 +58,24 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField("New password again", validators=[DataRequired(), EqualTo("password", "The two passwords differ.")])
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     """Delete the account after re-entering the password."""
 
     password = PasswordField("Your password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     confirm = BooleanField("I understand this cannot be undone.", validators=[DataRequired("Please tick the box to confirm.")])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button-only form: just the CSRF token (invite, cancel, log out)."""
 
 
-class JoinCodeForm(FlaskForm):
+class JoinCodeForm(Form):
     """Type the code your partner read to you."""
 
     code = StringField("Invitation code", validators=[DataRequired(), Length(max=20)])
 
 
-class UnlinkForm(FlaskForm):
+class UnlinkForm(Form):
     """Unlink, after one confirmation."""
 
     confirm = BooleanField("Yes, unlink us now.", validators=[DataRequired("Please tick the box to confirm.")])
@@ -68,7 +86,7 @@ def time_zone_choices() -> dict[str, list[tuple[str, str]]]:
     return zones.choices(current_user.time_zone if current_user.is_authenticated else None)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """The name the partner sees, and the time zone that decides which day a promise falls on."""
 
     display_name = StringField("Your name, as your partner sees it", validators=[DataRequired(), Length(max=NAME_MAX)])

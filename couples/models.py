@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from couples import clock
+from couples import clock, ids
 from extensions import UTCDateTime, db
 
 FORMER_PARTNER = "former partner"
@@ -44,6 +44,8 @@ class LoginSession(db.Model):
     __tablename__ = "login_session"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The id is the cookie's secret; pages and URLs name the session by this one instead.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=ids.public_id)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

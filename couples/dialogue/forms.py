@@ -1,16 +1,16 @@
 """Forms of the mirroring dialogue. They check shape only; the state machine decides what is allowed."""
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
 from couples.dialogue import machine
+from couples.forms import Form
 
 LATER_CHOICES = [(30, "In 30 minutes"), (60, "In 1 hour"), (120, "In 2 hours"), (240, "In 4 hours"),
                  (480, "In 8 hours"), (720, "In 12 hours"), (1440, "Tomorrow at this time")]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """Propose a dialogue about one topic."""
 
     topic = StringField("What would you like to talk about? One sentence is enough.",
@@ -18,7 +18,7 @@ class InviteForm(FlaskForm):
                         render_kw={"maxlength": machine.MAX_TOPIC})
 
 
-class TurnForm(FlaskForm):
+class TurnForm(Form):
     """One step of the dialogue: which action, the turn it answers, and the text if the step takes one."""
 
     index = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
@@ -30,5 +30,5 @@ class TurnForm(FlaskForm):
     later_choices = LATER_CHOICES
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something (delete requests); it carries only the CSRF token."""

@@ -1,10 +1,10 @@
 """Forms of the trust ledger (Flask-WTF: each carries a CSRF token)."""
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from couples.forms import Form
 from couples.ledger import schedule
 from couples.ledger.models import NOTE_MAX, TEXT_MAX
 
@@ -16,7 +16,7 @@ class WeekdaysField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PromiseForm(FlaskForm):
+class PromiseForm(Form):
     """Make (or edit) a promise to the partner."""
 
     text = StringField("What do you promise?", validators=[DataRequired("Say in a few words what you promise."),
@@ -37,14 +37,14 @@ class PromiseForm(FlaskForm):
             SelectChoice(c.value, c.label, optgroup=c.section) for c in choices]
 
 
-class DepositForm(FlaskForm):
+class DepositForm(Form):
     """Record an occurrence as kept (or missed): which day, and an optional note."""
 
     on = DateField("Which day?", validators=[Optional()])
     note = StringField("A note (optional)", validators=[Optional(), Length(max=NOTE_MAX)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """Confirm the partner's deposit, with an optional word of thanks."""
 
     thanks = StringField("A word of thanks (optional)", validators=[Optional(), Length(max=NOTE_MAX)])

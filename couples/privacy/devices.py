@@ -73,11 +73,13 @@ def active_sessions(user: User) -> list[LoginSession]:
     )
 
 
-def end_session(user: User, login_session_id: str) -> None:
-    """Log out one of the user's sessions and close its sockets; anyone else's is not found."""
-    if login_session_id not in {login.id for login in active_sessions(user)}:
+def end_session(user: User, public_id: str) -> None:
+    """Log out one of the user's sessions (named by its public id) and close its sockets; anyone else's is not
+    found."""
+    login = next((login for login in active_sessions(user) if login.public_id == public_id), None)
+    if login is None:
         raise NotFound("That session has already ended.")
-    _close(accounts.end_sessions(user, only=login_session_id))
+    _close(accounts.end_sessions(user, only=login.id))
 
 
 def end_other_sessions(user: User, keep: str) -> int:

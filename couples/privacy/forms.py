@@ -1,21 +1,21 @@
 """Forms for reflection, sharing, sessions, my data and privacy settings."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from couples.forms import Form
 from couples.privacy.reflection import BODY_LIMIT, PASSAGE_LIMIT, PROMPTS
 from couples.privacy.space import LENGTHS, NOTE_LIMIT
 
 
-class ReflectionForm(FlaskForm):
+class ReflectionForm(Form):
     """Write or edit a private entry."""
 
     prompt = RadioField("Start from a prompt", choices=[SelectChoice(p.key, p.question) for p in PROMPTS])
     body = TextAreaField("Your words", validators=[DataRequired(), Length(max=BODY_LIMIT)])
 
 
-class ShareForm(FlaskForm):
+class ShareForm(Form):
     """Choose the words to send the partner as a separate message."""
 
     passage = TextAreaField(
@@ -23,19 +23,19 @@ class ShareForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     """Re-enter the password before something sensitive."""
 
     password = PasswordField("Your password", validators=[DataRequired()])
 
 
-class PresenceForm(FlaskForm):
+class PresenceForm(Form):
     """Whether the partner may see that you are here and typing."""
 
     share_presence = BooleanField("Show my partner when I am here and typing")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something: only the CSRF token."""
 
 

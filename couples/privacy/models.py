@@ -5,6 +5,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from couples.clock import now
+from couples.ids import public_id
 from couples.models import User
 from extensions import UTCDateTime, db
 
@@ -15,6 +16,7 @@ class Reflection(db.Model):
     __tablename__ = "reflection"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=public_id)  # in URLs
     author_id: Mapped[int] = mapped_column(
         ForeignKey(User.id, ondelete="CASCADE"), index=True
     )
@@ -36,6 +38,7 @@ class SharedPassage(db.Model):
     __tablename__ = "shared_passage"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=public_id)  # in pages
     couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey(User.id), index=True)
     body: Mapped[str] = mapped_column(Text)

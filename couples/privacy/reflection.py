@@ -81,11 +81,11 @@ def entries_of(author: User) -> list[Reflection]:
     )
 
 
-def entry_of(author: User, reflection_id: int) -> Reflection:
-    """One of the author's entries; anyone else's is simply not found."""
+def entry_of(author: User, public_id: str) -> Reflection:
+    """One of the author's entries, named by its public id; anyone else's is simply not found."""
     entry = db.session.scalar(
         select(Reflection).where(
-            Reflection.id == reflection_id, Reflection.author_id == author.id
+            Reflection.public_id == str(public_id), Reflection.author_id == author.id
         )
     )
     if entry is None:
@@ -105,24 +105,24 @@ def write(author: User, prompt: str, body: str) -> Reflection:
     return entry
 
 
-def edit(author: User, reflection_id: int, prompt: str, body: str) -> Reflection:
+def edit(author: User, public_id: str, prompt: str, body: str) -> Reflection:
     """Change one of the author's entries."""
-    entry = entry_of(author, reflection_id)
+    entry = entry_of(author, public_id)
     entry.prompt, entry.body = _checked(prompt, body)
     entry.updated_at = now()
     db.session.commit()
     return entry
 
 
-def remove(author: User, reflection_id: int) -> None:
+def remove(author: User, public_id: str) -> None:
     """Delete one of the author's entries for good."""
-    db.session.delete(entry_of(author, reflection_id))
+    db.session.delete(entry_of(author, public_id))
     db.session.commit()
 
 
-def share_passage(author: User, reflection_id: int, passage: str) -> SharedPassage:
+def share_passage(author: User, public_id: str, passage: str) -> SharedPassage:
     """Send the partner a copy of words the author chose; the entry stays private."""
-    entry_of(author, reflection_id)
+    entry_of(author, public_id)
     couple = current_couple(author)
     if couple is None:
         raise Invalid("You are not linked with a partner, so there is no one to share with.")
@@ -165,7 +165,7 @@ def passages_with(user: User) -> list[SharedPassage]:
 def passage_view(passage: SharedPassage) -> dict:
     """What the couple's pages and live events show of a shared passage."""
     return {
-        "id": passage.id,
+        "id": passage.public_id,
         "author_id": passage.author_id,
         "author": passage.author.name,
         "text": passage.body,

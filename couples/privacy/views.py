@@ -60,7 +60,7 @@ def write():
     if form.validate_on_submit():
         entry = reflection.write(current_user, form.prompt.data, form.body.data)
         flash("Saved. Only you can read this.", "info")
-        return redirect(url_for("privacy.entry", entry_id=entry.id))
+        return redirect(url_for("privacy.entry", entry_id=entry.public_id))
     return _journal_page(form), 400
 
 
@@ -77,16 +77,16 @@ def _entry_page(entry, form=None, share_form=None, status=200):
     ), status
 
 
-@bp.get("/reflection/<int:entry_id>")
+@bp.get("/reflection/<entry_id>")
 @login_required
-def entry(entry_id: int):
+def entry(entry_id: str):
     """Read and edit one of your entries, or share a passage from it."""
     return _entry_page(reflection.entry_of(current_user, entry_id))
 
 
-@bp.post("/reflection/<int:entry_id>")
+@bp.post("/reflection/<entry_id>")
 @login_required
-def edit(entry_id: int):
+def edit(entry_id: str):
     """Save changes to one of your entries."""
     entry = reflection.entry_of(current_user, entry_id)
     form = ReflectionForm()
@@ -97,9 +97,9 @@ def edit(entry_id: int):
     return redirect(url_for("privacy.entry", entry_id=entry_id))
 
 
-@bp.post("/reflection/<int:entry_id>/delete")
+@bp.post("/reflection/<entry_id>/delete")
 @login_required
-def delete(entry_id: int):
+def delete(entry_id: str):
     """Delete one of your entries for good."""
     _require_csrf()
     reflection.remove(current_user, entry_id)
@@ -107,9 +107,9 @@ def delete(entry_id: int):
     return redirect(url_for("privacy.journal"))
 
 
-@bp.post("/reflection/<int:entry_id>/share")
+@bp.post("/reflection/<entry_id>/share")
 @login_required
-def share(entry_id: int):
+def share(entry_id: str):
     """Send your partner a copy of the words you chose; the entry stays private."""
     entry = reflection.entry_of(current_user, entry_id)
     form = ShareForm()
@@ -152,7 +152,7 @@ def sessions():
 def end_session(login_session_id: str):
     """Log out one session (this browser too, if chosen)."""
     _require_csrf()
-    devices.end_session(current_user, login_session_id[:64])
+    devices.end_session(current_user, login_session_id)
     flash("That session is logged out.", "info")
     return redirect(url_for("privacy.sessions"))
 

@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0007_shape"
-down_revision = "0007_apology"
+down_revision = "0007_holes"
 branch_labels = None
 depends_on = None
 

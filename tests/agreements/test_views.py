@@ -118,9 +118,11 @@ def test_history_compare_marks_what_changed(page, clock):
     old = history.take_version(page.document, history.PAUSE)
     set_text(page.document, page.item, "We say plainly what we need.", author=page.bob)
     html = page.browser.get(f"{page.url}/compare?old={old.id}&new=now").get_data(as_text=True)
-    assert "<del> instead of hinting</del>" in html
-    assert "<ins> plainly</ins>" in html
+    assert "<del><bdi> instead of hinting</bdi></del>" in html
+    assert "<ins><bdi> plainly</bdi></ins>" in html
     clock.advance(minutes=2)
+    token = page.browser.token(page.url)
+    page.browser.client.post(f"{page.url}/history/checkpoint", json={}, headers={"X-CSRFToken": token})
     listing = page.browser.get(f"{page.url}/history").get_data(as_text=True)
     assert "After a pause in writing" in listing and "Bob Lindqvist" in listing
 

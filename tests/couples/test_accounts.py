@@ -127,3 +127,52 @@ def test_pending_couple_closes_when_its_creator_is_deleted(make_user):
     invitation = linking.invite(user)
     accounts.delete_account(user, PASSWORD)
     assert invitation.cancelled_at is not None
+
+
+@pytest.mark.parametrize("name, code", [
+    ("Sam\u202eevil", "name_characters"),  # right-to-left override
+    ("\u2067Maya\u2069", "name_characters"),  # an isolate
+    ("Maya\u200e", "name_characters"),  # a left-to-right mark
+    ("Sam\x07", "name_characters"),
+    ("Sam\x1b[31m", "name_characters"),
+    ("Sam\x00", "name_characters"),
+    ("\u200b\u200b", "name_characters"),
+    ("\u3164", "name_invisible"),  # a Hangul filler: a letter that draws nothing
+    ("\u2800 \u2800", "name_invisible"),
+    ("\u200d", "name_invisible"),
+    ("former partner", "name_reserved"),
+    ("Former  Partner", "name_reserved"),
+    ("A former partner", "name_reserved"),
+    ("YOU", "name_reserved"),
+    ("You.", "name_reserved"),
+    ("your partner", "name_reserved"),
+    ("Ｙｏｕ", "name_reserved"),  # full-width letters read the same
+])
+def test_display_names_that_hide_or_mislead_are_refused(make_user, name, code):
+    """Names that reorder the text around them, draw nothing, or read as the interface's own words are refused,
+    at sign-up and when the name is changed."""
+    with pytest.raises(Invalid) as refused:
+        accounts.sign_up("maya@example.org", name, PASSWORD)
+    assert refused.value.code == code
+    user = make_user("Maya Patel")
+    with pytest.raises(Invalid) as refused:
+        accounts.update_profile(user, name, "UTC")
+    assert refused.value.code == code
+    db.session.refresh(user)
+    assert user.display_name == "Maya Patel"
+
+
+@pytest.mark.parametrize("name", ["Zoë", "محمد", "Sam O'Neil", "José-María", "李小龙", "Mehr\u200cnaz", "Youssef",
+                                  "Partnership Pat"])
+def test_ordinary_names_of_any_script_are_accepted(app, name):
+    assert accounts.sign_up("maya@example.org", name, PASSWORD).display_name == name
+
+
+def test_a_hidden_character_in_the_sign_up_form_is_a_calm_refusal(client):
+    from tests.conftest import Browser
+
+    response = Browser(client).post("/signup", {"email": "maya@example.org", "display_name": "Maya\u202e",
+                                                "password": PASSWORD, "confirm": PASSWORD}, page="/signup")
+    assert response.status_code == 400
+    assert "hidden or control character" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.email == "maya@example.org")) is None

@@ -17,8 +17,8 @@ def seed(world):
     from couples import accounts
     from couples.privacy import reflection
 
-    world.ids["reflection"] = reflection.write(world.me, "pattern", "We both go quiet.").id
-    world.ids["login_session"] = accounts.start_session(world.me, "Firefox on a tablet").id
+    world.ids["reflection"] = reflection.write(world.me, "pattern", "We both go quiet.").public_id
+    world.ids["login_session"] = accounts.start_session(world.me, "Firefox on a tablet").public_id
 
 
 def fixed(path):

@@ -33,7 +33,7 @@ def test_deleting_an_account_leaves_no_private_data_in_any_table(linked_couple, 
     email, password_hash = alice.email, alice.password_hash
     entry = reflection.write(alice, "hurt_them", f"First {MARKERS[0]}")
     reflection.write(alice, "pattern", f"Second {MARKERS[1]}")
-    reflection.share_passage(alice, entry.id, f"Shared {SHARED}")
+    reflection.share_passage(alice, entry.public_id, f"Shared {SHARED}")
     assert {needle for _, _, needle in scan(MARKERS)} == set(MARKERS)  # the scan does find them
 
     response = login(client, alice).post("/account/delete", {"del-password": PASSWORD, "del-confirm": "y"},
@@ -52,7 +52,7 @@ def test_deleting_an_account_leaves_no_private_data_in_any_table(linked_couple, 
 def test_shared_passages_stay_with_the_partner_as_former_partner(linked_couple, client, login, app):
     couple, alice, bob = linked_couple()
     entry = reflection.write(alice, "differently", "private text")
-    reflection.share_passage(alice, entry.id, f"Shared {SHARED}")
+    reflection.share_passage(alice, entry.public_id, f"Shared {SHARED}")
     bob_browser = login(app.test_client(), bob)
     assert "Alice Moreau shared" in bob_browser.get("/passages").get_data(as_text=True)
     login(client, alice).post("/account/delete", {"del-password": PASSWORD, "del-confirm": "y"}, page="/account")

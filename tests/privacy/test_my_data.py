@@ -23,9 +23,9 @@ def couple_with_writing(linked_couple, clock):
     first = reflection.write(alice, "hurt_them", "I forgot the anniversary.")
     clock.advance(minutes=5)
     reflection.write(alice, "why_here", "Love, I think.\nMostly.")
-    reflection.share_passage(alice, first.id, "I am sorry about the anniversary.")
+    reflection.share_passage(alice, first.public_id, "I am sorry about the anniversary.")
     secret = reflection.write(bob, "hurt_me", f"Something only Bob knows {BOB_SECRET}.")
-    reflection.share_passage(bob, secret.id, "Bob's chosen words.")
+    reflection.share_passage(bob, secret.public_id, "Bob's chosen words.")
     return couple, alice, bob
 
 

@@ -14,11 +14,11 @@ def test_author_writes_reads_edits_and_deletes_an_entry(linked_couple, clock):
     entry = reflection.write(alice, "hurt_them", "  I went quiet for two days.  ")
     assert entry.body == "I went quiet for two days."
     clock.advance(hours=1)
-    reflection.edit(alice, entry.id, "pattern", "We both go quiet after an argument.")
-    again = reflection.entry_of(alice, entry.id)
+    reflection.edit(alice, entry.public_id, "pattern", "We both go quiet after an argument.")
+    again = reflection.entry_of(alice, entry.public_id)
     assert (again.prompt, again.body) == ("pattern", "We both go quiet after an argument.")
     assert again.updated_at > again.created_at
-    reflection.remove(alice, entry.id)
+    reflection.remove(alice, entry.public_id)
     assert reflection.entries_of(alice) == []
 
 
@@ -26,10 +26,10 @@ def test_partner_cannot_reach_an_entry_by_its_id(linked_couple):
     _, alice, bob = linked_couple()
     entry = reflection.write(alice, "hurt_me", "It hurt when plans changed.")
     for attempt in (
-        lambda: reflection.entry_of(bob, entry.id),
-        lambda: reflection.edit(bob, entry.id, "open", "overwritten"),
-        lambda: reflection.remove(bob, entry.id),
-        lambda: reflection.share_passage(bob, entry.id, "stolen words"),
+        lambda: reflection.entry_of(bob, entry.public_id),
+        lambda: reflection.edit(bob, entry.public_id, "open", "overwritten"),
+        lambda: reflection.remove(bob, entry.public_id),
+        lambda: reflection.share_passage(bob, entry.public_id, "stolen words"),
     ):
         with pytest.raises(NotFound):
             attempt()
@@ -55,9 +55,9 @@ def test_prompts_cover_the_reflection_the_domain_asks_for():
 def test_a_shared_passage_is_a_separate_copy(linked_couple):
     couple, alice, bob = linked_couple()
     entry = reflection.write(alice, "differently", "I want to ask before assuming. Also a private detail.")
-    passage = reflection.share_passage(alice, entry.id, "I want to ask before assuming.")
-    reflection.edit(alice, entry.id, "differently", "Changed later.")
-    reflection.remove(alice, entry.id)
+    passage = reflection.share_passage(alice, entry.public_id, "I want to ask before assuming.")
+    reflection.edit(alice, entry.public_id, "differently", "Changed later.")
+    reflection.remove(alice, entry.public_id)
     shared = reflection.passages_in(couple)
     assert [p.body for p in shared] == ["I want to ask before assuming."]
     assert not hasattr(passage, "reflection_id")
@@ -70,7 +70,7 @@ def test_sharing_needs_a_linked_partner(linked_couple):
     entry = reflection.write(alice, "open", "Something.")
     linking.unlink(couple, bob)
     with pytest.raises(Invalid):
-        reflection.share_passage(alice, entry.id, "Something.")
+        reflection.share_passage(alice, entry.public_id, "Something.")
     assert db.session.scalars(select(SharedPassage)).all() == []
 
 
@@ -79,17 +79,17 @@ def test_a_passage_must_be_chosen_and_short(linked_couple, passage):
     _, alice, _ = linked_couple()
     entry = reflection.write(alice, "open", "Something.")
     with pytest.raises(Invalid):
-        reflection.share_passage(alice, entry.id, passage)
+        reflection.share_passage(alice, entry.public_id, passage)
 
 
 def test_reflection_pages_show_the_author_their_entry_and_the_partner_nothing(linked_couple, client, login, app):
     _, alice, bob = linked_couple()
     entry = reflection.write(alice, "why_here", "Mostly love, some fear.")
     browser = login(client, alice)
-    assert "Mostly love, some fear." in browser.get(f"/reflection/{entry.id}").get_data(as_text=True)
+    assert "Mostly love, some fear." in browser.get(f"/reflection/{entry.public_id}").get_data(as_text=True)
     assert "Mostly love, some fear." in browser.get("/reflection").get_data(as_text=True)
     other = login(app.test_client(), bob)
-    assert other.get(f"/reflection/{entry.id}").status_code == 404
+    assert other.get(f"/reflection/{entry.public_id}").status_code == 404
     assert "Mostly love" not in other.get("/reflection").get_data(as_text=True)
 
 
@@ -99,7 +99,7 @@ def test_writing_and_sharing_through_the_pages(linked_couple, client, login, app
     response = browser.post("/reflection", {"prompt": "hurt_them", "body": "I cancelled twice."}, page="/reflection")
     assert response.status_code == 302
     entry = reflection.entries_of(alice)[0]
-    page = f"/reflection/{entry.id}"
+    page = f"/reflection/{entry.public_id}"
     assert browser.post(f"{page}/share", {"passage": "I am sorry I cancelled."}, page=page).status_code == 302
     home = login(app.test_client(), bob).get("/").get_data(as_text=True)
     assert "I am sorry I cancelled." in home and "I cancelled twice." not in home
@@ -109,7 +109,7 @@ def test_a_page_that_failed_to_share_keeps_the_entry_text(linked_couple, client,
     _, alice, _ = linked_couple()
     entry = reflection.write(alice, "open", "Keep me on the page.")
     browser = login(client, alice)
-    page = f"/reflection/{entry.id}"
+    page = f"/reflection/{entry.public_id}"
     response = browser.post(f"{page}/share", {"passage": ""}, page=page)
     assert response.status_code == 400
     assert "Keep me on the page." in response.get_data(as_text=True)
@@ -119,8 +119,8 @@ def test_deleting_an_entry_from_its_page_erases_it(linked_couple, client, login)
     _, alice, _ = linked_couple()
     entry = reflection.write(alice, "open", "Gone soon.")
     browser = login(client, alice)
-    page = f"/reflection/{entry.id}"
+    page = f"/reflection/{entry.public_id}"
     assert "Delete it for good" in browser.get(page).get_data(as_text=True)
     assert browser.post(f"{page}/delete", page=page).status_code == 302
-    assert db.session.scalar(select(Reflection.id).where(Reflection.id == entry.id)) is None
+    assert db.session.scalar(select(Reflection.id).where(Reflection.id == entry.public_id)) is None
     assert browser.get(page).status_code == 404

@@ -74,7 +74,7 @@ def test_log_out_this_one_ends_only_that_session(app, make_user, login, socket_c
     here, there, third = (signed_in(app, login, alice) for _ in range(3))
     there_socket, third_socket = socket_client(NAMESPACE, there.client), socket_client(NAMESPACE, third.client)
     before = live_ids(alice)
-    assert here.post(f"/sessions/{_current(there)}/end", page="/sessions").status_code == 302
+    assert here.post(f"/sessions/{_public(there)}/end", page="/sessions").status_code == 302
     assert not there_socket.is_connected(NAMESPACE)
     assert third_socket.is_connected(NAMESPACE)
     assert live_ids(alice) == before - {_current(there)}
@@ -87,11 +87,19 @@ def _current(browser):
         return session["login_session"]
 
 
+def _public(browser):
+    """The public id that pages and URLs use for the browser's login session."""
+    from couples.models import LoginSession
+    from extensions import db
+
+    return db.session.get(LoginSession, _current(browser)).public_id
+
+
 def test_someone_elses_session_cannot_be_ended(app, linked_couple, login):
     _, alice, bob = linked_couple()
     alice_browser = signed_in(app, login, alice)
     bob_browser = signed_in(app, login, bob)
-    response = bob_browser.post(f"/sessions/{_current(alice_browser)}/end", page="/sessions")
+    response = bob_browser.post(f"/sessions/{_public(alice_browser)}/end", page="/sessions")
     assert response.status_code == 404
     assert alice_browser.get("/sessions").status_code == 200
 
@@ -148,7 +156,7 @@ def test_an_idle_session_is_not_listed(app, make_user, login, clock):
 def test_logging_out_here_from_the_sessions_page_signs_this_browser_out(app, make_user, login):
     alice = make_user()
     here = signed_in(app, login, alice)
-    response = here.post(f"/sessions/{_current(here)}/end", page="/sessions")
+    response = here.post(f"/sessions/{_public(here)}/end", page="/sessions")
     assert response.status_code == 302
     assert here.get("/sessions").status_code == 302
     assert live_ids(alice) == set()

@@ -210,7 +210,7 @@ class Editor {
     let node = this.itemNodes.get(id);
     if (!node) {
       const fieldId = `item-${id}`;
-      const field = el('textarea', { id: fieldId, class: 'item-text', rows: '2', maxlength: '2000' });
+      const field = el('textarea', { id: fieldId, class: 'item-text', rows: '2', maxlength: '2000', dir: 'auto' });
       const label = el('label', { for: fieldId, class: 'item-label' });
       const host = el(
         'div',
@@ -445,7 +445,7 @@ function askToRemove(question) {
 
 // A title: one paragraph that wraps on a narrow screen (Enter does not add a line).
 function titleField(id, className) {
-  const field = el('textarea', { id, class: className, rows: '1', maxlength: '200', autocomplete: 'off' });
+  const field = el('textarea', { id, class: className, rows: '1', maxlength: '200', autocomplete: 'off', dir: 'auto' });
   field.addEventListener('keydown', (event) => event.key === 'Enter' && event.preventDefault());
   field.addEventListener('input', () => grow(field));
   field.addEventListener('remote-change', () => grow(field));
