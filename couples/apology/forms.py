@@ -1,5 +1,5 @@
 """Forms of the guided apology (Flask-WTF: each carries a CSRF token). They check shape; the service decides."""
-from flask_wtf import FlaskForm
+from couples.forms import Form
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
@@ -14,7 +14,7 @@ def _part(label: str) -> TextAreaField:
                          render_kw={"rows": 4, "maxlength": PART_MAX})
 
 
-class ApologyForm(FlaskForm):
+class ApologyForm(Form):
     """The four parts an apology is written in; saving keeps them, sending sends them."""
 
     what_i_did = _part("What I did")
@@ -23,11 +23,11 @@ class ApologyForm(FlaskForm):
     differently = _part("What I will do differently")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """The partner's answer to a letter."""
 
     answer = RadioField("Your answer", choices=[SelectChoice(value, words) for value, words in ANSWERS.items()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something; it carries only the CSRF token."""

@@ -39,7 +39,7 @@ class ConfirmForm(Form):
     """A button that changes something: only the CSRF token."""
 
 
-class SpaceForm(FlaskForm):
+class SpaceForm(Form):
     """Ask for space for yourself: how long, and a note in your own words if you like."""
 
     length = RadioField("For how long?", choices=[SelectChoice(key, words) for key, (words, _) in LENGTHS.items()],
