@@ -11,7 +11,7 @@ this process keeps up, against the same server:
   compare     the history comparison of two versions of repetitive text (the slowest kind to compare)
   export      the Markdown export of that document, and the my-data zip (password re-entered: argon2 again)
 Prints one JSON line per run, the side traffic's own latency, and a Markdown table; everything goes to
-bench/out/mixed-<time>/. The typing p99 should move by under 10 ms (DESIGN.md).
+bench/out/mixed-<time>/. The typing p99 should move by under 10 ms (ARCHITECTURE.md).
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from agreements.shape import agreement_text, new_id, new_item, sections
 from tests.agreements.wire import NAMESPACE
 from tests.scale.conftest import PASSWORD, Browser
 
-CUT_WITHIN = 1.0  # seconds: DESIGN.md, "disconnected within a second, on every process"
+CUT_WITHIN = 1.0  # seconds: ARCHITECTURE.md, "disconnected within a second, on every process"
 
 
 def _add_agreement(client, text: str = "") -> str:
