@@ -57,10 +57,10 @@ def seed_linked(server) -> dict:
         promise = ledger.make_promise(maya, couple, ledger.Terms("A good-morning message"))
         talk = dialogue.invite(maya, couple, "how we spend Sundays")
         entry = reflection.write(maya, "hurt_them", "I went quiet when you needed me.")
-        reflection.share_passage(maya, entry.id, "I went quiet when you needed me.")
+        reflection.share_passage(maya, entry.public_id, "I went quiet when you needed me.")
         db.session.commit()
         return {"couple": couple.id, "document": document.id, "version": version.id, "promise": promise.id,
-                "dialogue": talk.id, "entry": entry.id}
+                "dialogue": talk.id, "entry": entry.public_id}
 
 
 def test_every_page_has_no_accessibility_violations_at_both_widths(partner_page, live_server):
@@ -85,7 +85,8 @@ def test_every_page_has_no_accessibility_violations_at_both_widths(partner_page,
     doc = f"/agreements/{ids['document']}"
     for page in (maya, sam):
         for path in ("/", "/agreements/", "/dialogue/", f"/dialogue/{ids['dialogue']}", "/ledger/",
-                     f"/ledger/promises/{ids['promise']}", "/passages", "/unlink", "/account"):
+                     f"/ledger/promises/{ids['promise']}", "/passages", "/unlink", "/account", "/space",
+                     "/apology/"):
             audit.visit(page, path)
     audit.visit(maya, f"/reflection/{ids['entry']}")
     audit.visit(sam, doc, ready=editor_live)

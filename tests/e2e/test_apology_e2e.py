@@ -80,7 +80,7 @@ def test_an_apology_becomes_a_promise_and_a_dialogue(partner_page, writer_view, 
     screenshot(sam, f"apology-letter-{narrow}")
     assert_accessible(sam)
     sam.get_by_role("button", name="Can we talk about it?").click()
-    expect(sam.locator(".dlg-waiting")).to_have_text("Waiting for your partner to answer the invitation.")
+    expect(sam.locator(".dlg-waiting")).to_have_text("You asked Maya Lind whether now is a good time. Waiting for their answer.")
     expect(sam.locator("main")).to_contain_text("The apology of")
 
     # Maya is invited to a dialogue whose topic is the apology, and it starts.
