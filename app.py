@@ -69,6 +69,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     app.session_interface = SocketAwareSessionInterface()
+    from agreements import shape
+    shape.set_max_text(app.config["AGREEMENTS_MAX_AGREEMENT_CHARS"])
     app.url_map.converters["int"] = ids.DatabaseIdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.INSTANCE.parent / "migrations"))

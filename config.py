@@ -94,6 +94,8 @@ class Config:
     AGREEMENTS_MAX_OPEN_DOCUMENTS = int(os.environ.get("AGREEMENTS_MAX_OPEN_DOCUMENTS", 8))
     # Encoded state of one agreements document; past it, only deletions are accepted (`document_full`).
     AGREEMENTS_MAX_DOCUMENT_BYTES = int(os.environ.get("AGREEMENTS_MAX_DOCUMENT_BYTES", 2 * 1024 * 1024))
+    # Characters one agreement may hold: the editor's own limit. Only trace replays of one long text raise it.
+    AGREEMENTS_MAX_AGREEMENT_CHARS = int(os.environ.get("AGREEMENTS_MAX_AGREEMENT_CHARS", 2000))
 
     # The relay (`python -m relay`) serves the agreements documents' live channel as plain WebSockets.
     # RELAY_URL is where pages connect (e.g. wss://example.org/relay behind a reverse proxy); unset, the

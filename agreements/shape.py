@@ -285,6 +285,12 @@ _FIELDS: dict[str, dict[str, Callable[[object, list[str]], None]]] = {
     },
 }
 _TEXT_LIMITS = {"title": MAX_TITLE, "section title": MAX_TITLE, "text": MAX_TEXT}
+
+
+def set_max_text(chars: int) -> None:
+    """Set how many characters one agreement may hold in this process (the app's AGREEMENTS_MAX_AGREEMENT_CHARS)."""
+    global MAX_TEXT
+    MAX_TEXT = _TEXT_LIMITS["text"] = chars
 _ARRAYS = {"sections": (MAX_SECTIONS, _check_new_section), "items": (MAX_ITEMS, _check_new_item)}
 
 

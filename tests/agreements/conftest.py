@@ -155,7 +155,9 @@ def live_world(migrated_db, tmp_path_factory):
         db.session.expunge_all()
     # These clients type flat out to test convergence, far past the per-socket event rate a person reaches
     # (tests/security/test_limits.py tests that limit): lift it here.
-    server = Server(folder, url, env={"SOCKET_EVENTS_PER_SECOND": "100000", "SOCKET_EVENTS_BURST": "100000"}).start()
+    server = Server(folder, url, env={"SOCKET_EVENTS_PER_SECOND": "100000", "SOCKET_EVENTS_BURST": "100000",
+                                   # the traces replayed here are each one long text, typed into one agreement
+                                   "AGREEMENTS_MAX_AGREEMENT_CHARS": "1000000"}).start()
     try:
         yield World(app, server, couple, alice, bob, document)
     finally:

@@ -139,7 +139,7 @@ def bob_does_everything(alice, bob):
     bob.move_caret()
     bob.write()
     entry = reflection.write(bob.user, "pattern", "We both go quiet.")
-    bob.browser.post(f"/reflection/{entry.id}/share", {"passage": "We both go quiet."}, page=f"/reflection/{entry.id}")
+    bob.browser.post(f"/reflection/{entry.public_id}/share", {"passage": "We both go quiet."}, page=f"/reflection/{entry.public_id}")
     answer = bob.sockets["/dialogue"].emit("act", {"dialogue_id": bob.dialogue_id, "action": "pause", "index": 4,
                                                    "text": None}, namespace="/dialogue", callback=True)
     assert answer["ok"] is True
@@ -181,7 +181,7 @@ def test_when_space_ends_the_partners_news_reaches_the_open_pages_again(partners
     alice.forget()
     bob.write()
     entry = reflection.write(bob.user, "pattern", "We both go quiet.")
-    bob.browser.post(f"/reflection/{entry.id}/share", {"passage": "Back again."}, page=f"/reflection/{entry.id}")
+    bob.browser.post(f"/reflection/{entry.public_id}/share", {"passage": "Back again."}, page=f"/reflection/{entry.public_id}")
     heard = alice.listen()
     assert [name for name, _ in heard["/couple"]] == ["passage_shared"]
     assert [name for name, _ in heard["/dialogue"]] == ["writing"]
