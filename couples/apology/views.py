@@ -1,7 +1,7 @@
 """HTTP pages of the guided apology: plain forms that work without JavaScript, plus autosave from the page."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from couples import accounts
@@ -119,16 +119,17 @@ def _refused(apology, form: ApologyForm, refusal):
     return _write_page(apology, form, refusal.status)
 
 
-@bp.get("/<int:apology_id>")
+# One rule for both methods: with two, an id too large for the database would answer 405, not 404.
+@bp.route("/<int:apology_id>", methods=["GET", "POST"])
 @login_required
 def show(apology_id: int):
-    """Your draft to write, or the letter as it was sent."""
+    """Your draft to write, or the letter as it was sent; a POST keeps the draft (see save)."""
+    if request.method == "POST":
+        return save(apology_id)
     apology = service.apology_for(current_user, apology_id)
     return _write_page(apology) if apology.is_draft else _letter_page(apology)
 
 
-@bp.post("/<int:apology_id>")
-@login_required
 def save(apology_id: int):
     """Keep the draft as it is on the page (the Save button, for pages without JavaScript)."""
     apology = service.apology_for(current_user, apology_id, write=True)
