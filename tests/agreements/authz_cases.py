@@ -30,6 +30,9 @@ CASES = [
          {"anonymous": LOGIN, "member": 302, "other": 302, "former": 403}, data=lambda w: {"title": "After the move"}),
     Case("agreements.document", "GET", doc(), READ),
     Case("agreements.states", "GET", doc("/states"), READ),
+    # An agreement that reads as signed (here: never signed) has nothing to compare: back to the document.
+    Case("agreements.what_changed", "GET", lambda w: f"/agreements/{w.ids['agreement_doc']}/changes/{w.ids['agreement_item']}",
+         {"anonymous": LOGIN, "member": 302, "other": 404, "former": 302}),
     Case("agreements.sign", "POST", doc("/sign"), {"anonymous": LOGIN, "member": 302, "other": 404, "former": 403},
          data=lambda w: {"item": w.ids["agreement_item"], "text": "We take a break when a fight gets too hot."}),
     Case("agreements.checkpoint", "POST", doc("/history/checkpoint"),
