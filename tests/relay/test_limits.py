@@ -40,8 +40,9 @@ def test_past_its_rate_a_connection_is_answered_slow_down_and_nothing_of_it_is_k
     indexes = [maya.edit(type_into(item_id, letter)) for letter in "abcdefghijkl"]
     answered = lambda: max([maya.committed, *(index for index, _, _ in maya.refusals)]) >= indexes[-1]  # noqa: E731
     assert maya.wait(answered)
-    refused = {index: code for index, code, _ in maya.refusals}
-    assert "slow_down" in refused.values() and set(refused) <= set(indexes)
+    # The client's own sync messages count against the rate too, and may be refused alongside the edits.
+    refused = {index: code for index, code, _ in maya.refusals if index in indexes}
+    assert "slow_down" in refused.values()
     # Those built on a refused one are refused too (their base is missing): never half of anything.
     assert set(refused.values()) <= {"slow_down", "unknown_base"}
     assert len(stored_text(document.id, item_id)) == len(indexes) - len(refused)
