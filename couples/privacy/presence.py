@@ -10,15 +10,20 @@ less than PRESENCE_GRACE_SECONDS ago: moving from page to page never shows as le
 """
 from __future__ import annotations
 
+import logging
+
 from blinker import Namespace as Signals
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from couples.access import current_couple
 from couples.live import is_connected
 from couples.models import LiveSocket, User
 from couples.privacy.models import space_of
 from extensions import db, socketio
+
+log = logging.getLogger(__name__)
 
 NAMESPACE = "/couple"  # where pages hear "here now"
 
@@ -109,8 +114,12 @@ def _depart_later(app, user_id: int, token: object, grace: float) -> None:
         if _departing().get(user_id) is not token:
             return  # came back meanwhile (or a later departure owns the timer)
         del _departing()[user_id]
-        if not is_connected(user_id):
-            _depart(user_id)
+        try:
+            if not is_connected(user_id):
+                _depart(user_id)
+        except SQLAlchemyError:
+            # The database is gone (shutting down): the partner's page learns it at its next load.
+            log.warning("presence: departure of user %s not told, the database did not answer", user_id)
 
 
 def _depart(user_id: int) -> None:

@@ -122,5 +122,5 @@ def test_deleting_an_entry_from_its_page_erases_it(linked_couple, client, login)
     page = f"/reflection/{entry.public_id}"
     assert "Delete it for good" in browser.get(page).get_data(as_text=True)
     assert browser.post(f"{page}/delete", page=page).status_code == 302
-    assert db.session.scalar(select(Reflection.id).where(Reflection.id == entry.public_id)) is None
+    assert db.session.scalar(select(Reflection.id).where(Reflection.id == entry.id)) is None
     assert browser.get(page).status_code == 404
