@@ -20,6 +20,7 @@ from agreements.signing import Signature
 from couples import accounts, clock
 from couples.errors import NotFound
 from couples.models import Couple, LoginSession, Membership, User
+from couples.privacy.models import users_in_space
 from couples.privacy.presence import presence_flows
 from extensions import db
 
@@ -115,10 +116,7 @@ def still_admitted(app: Flask, members: list[Member], active: set[str]) -> dict[
     with app.app_context():
         at = clock.now()
         sessions = {m.login_session_id for m in members}
-        db.session.execute(update(LoginSession).where(
-            LoginSession.id.in_(sessions & active), LoginSession.ended_at.is_(None),
-            LoginSession.last_seen_at < at - timedelta(seconds=ACTIVITY_NOTED_EVERY)).values(last_seen_at=at))
-        db.session.commit()
+        _note_activity(sessions & active, at)
         live = set(db.session.scalars(
             select(LoginSession.id).join(User, User.id == LoginSession.user_id).where(
                 LoginSession.id.in_(sessions), LoginSession.ended_at.is_(None), User.deleted_at.is_(None),
@@ -127,8 +125,11 @@ def still_admitted(app: Flask, members: list[Member], active: set[str]) -> dict[
             select(Membership.couple_id, Membership.user_id, Membership.current, Couple.status)
             .join(Couple, Couple.id == Membership.couple_id)
             .where(Membership.couple_id.in_({m.couple_id for m in members}))).all()
-        people = {user.id: user for user in db.session.scalars(
-            select(User).where(User.id.in_({row.user_id for row in memberships})))}
+        # Rows, not User objects: presence_flows reads only id and share_presence (many connections, every recheck).
+        people = {row.id: row for row in db.session.execute(
+            select(User.id, User.share_presence).where(User.id.in_({row.user_id for row in memberships})))}
+        in_space = users_in_space(people)
+        db.session.commit()  # end the read transaction: the next recheck sees newer commits
         couples: dict[int, list] = {}
         for row in memberships:
             couples.setdefault(row.couple_id, []).append(row)
@@ -141,8 +142,22 @@ def still_admitted(app: Flask, members: list[Member], active: set[str]) -> dict[
             may_write = me.current and me.status == "linked"
             partner = next((people[row.user_id] for row in rows if row.user_id != member.user_id), None)
             answer[(member.login_session_id, member.couple_id)] = (
-                may_write, may_write and presence_flows(people[member.user_id], partner))
+                may_write, may_write and presence_flows(people[member.user_id], partner, in_space))
         return answer
+
+
+def _note_activity(sessions: set[str], at) -> None:
+    """Note these sessions as active, as a request would (at most every ACTIVITY_NOTED_EVERY seconds each).
+
+    Read first, write only when some session is due: a write takes SQLite's one write lock, which the
+    relay's writer thread needs for every commit of the partners' edits.
+    """
+    due = at - timedelta(seconds=ACTIVITY_NOTED_EVERY)
+    stale = set(db.session.scalars(select(LoginSession.id).where(
+        LoginSession.id.in_(sessions), LoginSession.ended_at.is_(None), LoginSession.last_seen_at < due)))
+    if stale:
+        db.session.execute(update(LoginSession).where(LoginSession.id.in_(stale)).values(last_seen_at=at))
+    db.session.commit()
 
 
 def document_marks(app: Flask, document_ids: list[int]) -> dict[int, tuple[int, int]]:

@@ -1,7 +1,7 @@
 """Tables for private reflection and the passages an author chose to share."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from couples.clock import now
@@ -71,3 +71,10 @@ def space_of(user: User) -> Space | None:
     """The user's space while it lasts, or None."""
     space = db.session.get(Space, user.id)
     return space if space is not None and space.is_current(now()) else None
+
+
+def users_in_space(user_ids) -> set[int]:
+    """Which of these users are in space now (one query, however many)."""
+    at = now()
+    return {space.user_id for space in db.session.scalars(select(Space).where(Space.user_id.in_(set(user_ids))))
+            if space.is_current(at)}

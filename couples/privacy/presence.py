@@ -33,15 +33,19 @@ _signals = Signals()
 withdrawn = _signals.signal("presence-withdrawn")
 
 
-def presence_flows(user: User | None, partner: User | None) -> bool:
+def presence_flows(user: User | None, partner: User | None, in_space: set[int] | None = None) -> bool:
     """Whether presence, typing indicators, carets and arrivals/departures flow between these two partners now.
 
     True only while both share their presence and neither is in space. The same answer in both directions.
+    `in_space`, when given, is users_in_space() of (at least) these two, read once for many pairs.
     """
     if user is None or partner is None or user.id == partner.id:
         return False
-    return bool(user.share_presence and partner.share_presence) and space_of(user) is None \
-        and space_of(partner) is None
+    if not (user.share_presence and partner.share_presence):
+        return False
+    if in_space is not None:
+        return user.id not in in_space and partner.id not in in_space
+    return space_of(user) is None and space_of(partner) is None
 
 
 def partner_of(user: User) -> User | None:
