@@ -50,6 +50,36 @@ def load_average() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
+class CpuSampler:
+    """The CPU time a process has used, sampled every quarter of a second in a thread until stop()."""
+
+    def __init__(self, pid: int):
+        import threading
+
+        self.pid, self.samples, self.done = pid, [], threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.is_set():
+            self.samples.append((time.monotonic(), process_cpu(self.pid)))
+            self.done.wait(0.25)
+
+    def stop(self) -> list[tuple[float, float]]:
+        self.done.set()
+        self.thread.join()
+        return self.samples
+
+
+def cpu_between(samples: list[tuple[float, float]], start: float, end: float) -> float:
+    """Cores used between two times, from the samples nearest inside them."""
+    inside = [s for s in samples if start <= s[0] <= end]
+    if len(inside) < 2:
+        return 0.0
+    (t0, c0), (t1, c1) = inside[0], inside[-1]
+    return (c1 - c0) / (t1 - t0)
+
+
 class NodeServer:
     """A peer server (Hocuspocus or y-websocket) as a Node process on loopback."""
 
@@ -134,13 +164,23 @@ def ramp(name: str, server, steps: list[int], couples_file: Path, options) -> li
             target = str(n)
         rss_idle = process_rss_mib(server.pid)
         cpu_before, started = process_cpu(server.pid), time.monotonic()
+        sampler = CpuSampler(server.pid)
         result = run_load(["type", name, server.url, target, str(options.rate), str(options.warmup),
                            str(options.measure)], timeout=options.warmup + options.measure + 600)
         wall = time.monotonic() - started
+        samples = sampler.stop()
         result.update(server=name, couples=n, load_average=load_average(),
                       server_cpu=round((process_cpu(server.pid) - cpu_before) / wall, 2),
                       server_rss_mib=round(process_rss_mib(server.pid), 1),
                       rss_kib_per_couple=round((process_rss_mib(server.pid) - rss_idle) * 1024 / n, 1))
+        if "connect_s" in result:
+            # The server's CPU while the couples typed (the measuring window, after connecting and warming up),
+            # per update typed: each is received once and sent on to the partner.
+            window_start = started + result["connect_s"] + options.warmup
+            cores = cpu_between(samples, window_start, window_start + result["window_s"])
+            sent = result.get("updates_sent_per_s") or 0
+            result["window_cpu"] = round(cores, 2)
+            result["cpu_us_per_update"] = round(cores * 1e6 / sent) if sent else None
         print(json.dumps(result), flush=True)
         results.append(result)
         if "failed" in result or (result.get("p99_ms") or 0) > SATURATED_MS:
@@ -166,7 +206,7 @@ def relay(name: str, server, couples_file: Path, inserts: int, runs: int) -> lis
 
 
 RAMP_COLUMNS = ["server", "couples", "updates_sent_per_s", "acked_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms",
-                "not_arrived", "errors", "server_cpu", "server_rss_mib", "rss_kib_per_couple", "load_average"]
+                "not_arrived", "errors", "server_cpu", "window_cpu", "cpu_us_per_update", "server_rss_mib", "rss_kib_per_couple", "load_average"]
 
 
 def table(results: dict) -> str:
