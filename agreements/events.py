@@ -23,6 +23,7 @@ from couples.limits import LimitedNamespace
 from couples.live import socket_user, socket_verification, track_socket, untrack_socket
 from couples.models import LiveSocket, User
 from couples.privacy.presence import partner_of, presence_flows, withdrawn
+from couples.sockets import refuse, refuse_connect, signed_out
 from extensions import db, socketio
 
 log = logging.getLogger(__name__)
@@ -34,19 +35,14 @@ COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
 def _refused(error: DomainError, document_id=None) -> dict:
     log.info("agreements: refused for user %s, document %r: %s", getattr(socket_user(), "id", None),
              document_id, error.code)
-    emit("error", {**error.as_dict(), "doc": document_id if isinstance(document_id, int) else None})
-    return {"ok": False, "error": error.as_dict()}
+    return refuse(error, doc=document_id if isinstance(document_id, int) else None)
 
 
 def _user():
     user = socket_user()
     if user is None:
-        raise _signed_out()
+        raise signed_out()
     return user
-
-
-def _signed_out() -> NotFound:
-    return NotFound("Please sign in again.", code="signed_out")
 
 
 def _own_presence(user, room: Room, entries: list[sync.Presence]) -> list[sync.Presence]:
@@ -122,7 +118,7 @@ class AgreementsNamespace(LimitedNamespace):
         """Refuse anonymous sockets; remember the socket so unlinking can close it."""
         user = socket_user()
         if user is None:
-            return False
+            refuse_connect(signed_out())
         couple = current_couple(user)
         track_socket(user, NAMESPACE, couple.id if couple else None)
         return True
@@ -169,7 +165,7 @@ class AgreementsNamespace(LimitedNamespace):
                 raise sync.Malformed("A message has exactly two parts: the document and the bytes.")
             verification = socket_verification()
             if verification is None:
-                raise _signed_out()
+                raise signed_out()
             room = rooms().joined(request.sid, document_id)
             if room is None:
                 raise NotFound("Open the document first.", code="not_joined")

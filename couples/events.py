@@ -7,6 +7,7 @@ from couples.limits import LimitedNamespace
 from couples.live import couple_room, disconnect_sockets, socket_user, track_socket, untrack_socket
 from couples.privacy.presence import NAMESPACE, partner_here
 from couples.privacy.space import may_hear_the_couple
+from couples.sockets import refuse_connect, signed_out
 from extensions import socketio
 
 
@@ -26,7 +27,7 @@ class CoupleNamespace(LimitedNamespace):
         """Refuse anonymous sockets; put a linked partner in the couple's room."""
         user = socket_user()
         if user is None:
-            return False
+            refuse_connect(signed_out())
         couple = current_couple(user) or pending_couple(user)
         track_socket(user, NAMESPACE, couple.id if couple else None)
         if couple is None:
