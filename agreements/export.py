@@ -84,7 +84,7 @@ def state_line(agreement: Agreement, zone: str) -> str:
         return "Agreed: signed by " + " and ".join(_signature_line(s, zone) for s in state.current) + "."
     if state.status == signing.SIGNED:
         return "Signed by " + " and ".join(_signature_line(s, zone) for s in state.current) + "; waiting for the other signature."
-    if state.status == signing.CHANGED:
+    if state.status == signing.CHANGED_SINCE_SIGNED:
         return ("Changed since signed: " + " and ".join(_signature_line(s, zone) for s in state.stale)
                 + " signed an earlier text. Both need to sign again.")
     return "Draft: not signed yet."

@@ -25,7 +25,7 @@ from extensions import UTCDateTime, db
 DRAFT = "draft"
 SIGNED = "signed"
 AGREED = "agreed"
-CHANGED = "changed"
+CHANGED_SINCE_SIGNED = "changed"  # signed once, but its text has changed since: the signatures no longer match
 
 
 class Signature(db.Model):
@@ -97,7 +97,7 @@ def agreement_state(text: str, signatures: Iterable[SignatureLike]) -> Agreement
     elif current:
         status = SIGNED
     elif stale:
-        status = CHANGED
+        status = CHANGED_SINCE_SIGNED
     else:
         status = DRAFT
     return AgreementState(status, current, stale, signatures)
@@ -194,7 +194,7 @@ def describe(state: AgreementState, viewer: User | None = None, writable: bool =
             detail = "Read it, and sign it too if you agree."
         else:
             detail = f"{signer.signer.name} signed this text; the other signature is missing."
-    elif state.status == CHANGED:
+    elif state.status == CHANGED_SINCE_SIGNED:
         label = "Changed since signed"
         detail = f"The text changed after {_names(state.stale, viewer)} signed."
         if writable:

@@ -80,7 +80,7 @@ def _states(document) -> dict:
 
 def _changes_url(document, agreement) -> str | None:
     """Where to see what changed in an agreement since it was signed (None while it reads as signed)."""
-    if agreement.words["status"] != signing.CHANGED:
+    if agreement.words["status"] != signing.CHANGED_SINCE_SIGNED:
         return None
     return url_for(".what_changed", document_id=document.id, item_id=agreement.id)
 
@@ -243,7 +243,7 @@ def what_changed(document_id: int, item_id: str):
     if item is None:
         raise NotFound("That agreement is not in this document any more.")
     state = signing.agreement_state(item["text"], signing.signatures_by_item(document).get(item_id, []))
-    if state.status != signing.CHANGED:
+    if state.status != signing.CHANGED_SINCE_SIGNED:
         flash("That agreement reads just as it was signed.", "info")
         return redirect(url_for(".document", document_id=document_id))
     signed = max(state.stale, key=lambda signature: signature.signed_at)
