@@ -19,8 +19,9 @@ from agreements.models import AgreementDocument
 from agreements.service import document_for_member
 from couples import clock
 from couples.errors import Conflict, Invalid, NotFound
+from couples.live import announce
 from couples.models import User
-from extensions import UTCDateTime, db
+from extensions import UTCDateTime, db, socketio
 
 DRAFT = "draft"
 SIGNED = "signed"
@@ -172,7 +173,15 @@ def sign(user: User, document_id: int, item_id, seen_text) -> Signature:
     db.session.add(signature)
     history.take_version(document, history.SIGNING, note=history.short(text), actor=user)
     db.session.commit()
+    _tell_signed(document)
     return signature
+
+
+def _tell_signed(document: AgreementDocument) -> None:
+    """Both partners' pages read the states again: the open document (on the older /agreements namespace; the
+    relay's pages learn it from the relay), and the home page, which counts what waits for a signature."""
+    socketio.emit("states", {"doc": document.id}, to=rooms.room_name(document.id), namespace=rooms.NAMESPACE)
+    announce(document.couple_id, "agreements_changed", {"doc": document.id})
 
 
 def _names(signatures, viewer: User | None) -> str:

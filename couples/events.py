@@ -4,16 +4,15 @@ from flask_socketio import emit, join_room
 from couples.access import current_couple
 from couples.linking import pending_couple
 from couples.limits import LimitedNamespace
-from couples.live import couple_room, disconnect_sockets, socket_user, track_socket, untrack_socket
+from couples.live import announce, couple_room, disconnect_sockets, socket_user, track_socket, untrack_socket
 from couples.privacy.presence import NAMESPACE, partner_here
 from couples.privacy.space import may_hear_the_couple
 from couples.sockets import refuse_connect, signed_out
-from extensions import socketio
 
 
 def announce_unlinked(couple) -> None:
     """Tell both partners' open pages that the couple is now an archive, then close all the couple's sockets."""
-    socketio.emit("unlinked", {}, to=couple_room(couple.id), namespace=NAMESPACE)
+    announce(couple.id, "unlinked", {})
     disconnect_sockets(couple_id=couple.id)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from couples import clock
 from couples.access import current_couple
 from couples.errors import Conflict, Invalid, NotFound
+from couples.live import announce
 from couples.models import Couple, Invitation, Membership, User
 from extensions import db
 
@@ -178,6 +179,7 @@ def join(invitation: Invitation, user: User) -> Couple:
     couple = db.session.get(Couple, invitation.couple_id)
     db.session.refresh(couple)
     couple_linked.send(couple)
+    announce(couple.id, "partner_joined", {"name": user.name})  # the inviter's open pages
     return couple
 
 

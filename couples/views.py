@@ -12,12 +12,11 @@ from couples import accounts, linking, zones
 from couples.access import couple_for_member, current_couple
 from couples.dialogue import service as dialogue_service
 from couples.errors import DomainError
-from couples.events import NAMESPACE
 from couples.forms import (ActionForm, ChangePasswordForm, DeleteAccountForm, JoinCodeForm, LoginForm,
                            ProfileForm, SignupForm, UnlinkForm)
-from couples.live import couple_room, current_login_session_id, disconnect_sockets
+from couples.live import current_login_session_id, disconnect_sockets
 from couples.privacy.presence import partner_here
-from extensions import limiter, socketio
+from extensions import limiter
 
 bp = Blueprint("couples", __name__)
 
@@ -329,7 +328,6 @@ def join_confirm():
         flash(str(exc), "error")
         return render_template("couples/join.html", form=JoinCodeForm()), exc.status
     partner = couple.partner_of(current_user)
-    socketio.emit("partner_joined", {"name": current_user.name}, to=couple_room(couple.id), namespace=NAMESPACE)
     flash(f"You and {partner.name} are linked.", "info")
     return redirect(url_for("couples.home"))
 

@@ -218,6 +218,7 @@ def make_promise(user: User, apology: Apology, terms: ledger.Terms) -> Promise:
         raise Conflict("This apology has already become a promise.", "already_promised")
     db.session.commit()
     db.session.refresh(apology)
+    ledger.tell_promise_made(user, promise)
     return promise
 
 

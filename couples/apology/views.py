@@ -15,7 +15,7 @@ from couples.ledger import origins
 from couples.ledger import service as ledger
 from couples.ledger.forms import PromiseForm
 from couples.ledger.models import TEXT_MAX, Promise
-from couples.ledger.views import _terms as promise_terms_of, announce as announce_in_ledger
+from couples.ledger.views import _terms as promise_terms_of
 from extensions import db
 
 bp = Blueprint("apology", __name__, url_prefix="/apology")
@@ -219,11 +219,9 @@ def promise(apology_id: int):
     try:
         if not form.validate():
             raise Invalid(_first_error(form) or "Please check the promise.", "bad_form")
-        made = service.make_promise(current_user, apology, promise_terms_of(form))
+        service.make_promise(current_user, apology, promise_terms_of(form))
     except (Invalid, Conflict) as refusal:
         flash(str(refusal), "error")
         return _letter_page(apology, form, refusal.status)
-    announce_in_ledger("promise_made", apology.couple_id, f"{current_user.name} made a new promise.",
-                       promise_id=made.id)
     flash("Your promise is in the ledger now.", "info")
     return redirect(url_for("ledger.page", couple_id=apology.couple_id), 303)

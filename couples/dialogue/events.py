@@ -5,24 +5,22 @@ Every handler checks again who is asking; the "writing..." signal is passed on a
 from flask import request
 from flask_socketio import join_room
 
-from couples import access
+from couples import access, live
 from couples.dialogue import service
 from couples.errors import DomainError, Invalid
 from couples.limits import LimitedNamespace
 from couples.live import couple_room, socket_user, track_socket, untrack_socket
-from couples.privacy.presence import partner_of, presence_flows
 from couples.privacy.space import may_hear_the_couple
 from couples.sockets import refuse, refuse_connect, signed_out
-from extensions import socketio
 
 NAMESPACE = "/dialogue"
 
 
 def announce(dialogue) -> None:
-    """Tell both partners' pages that the dialogue changed (called after the change is committed)."""
-    socketio.emit("changed", {"dialogue_id": dialogue.id, "index": dialogue.turn_index,
-                              "state": dialogue.state},
-                  to=couple_room(dialogue.couple_id), namespace=NAMESPACE)
+    """Tell both partners' dialogue pages that the dialogue changed (called after the change is committed)."""
+    live.announce(dialogue.couple_id, "changed",
+                  {"dialogue_id": dialogue.id, "index": dialogue.turn_index, "state": dialogue.state},
+                  namespace=NAMESPACE)
 
 
 def _asked_about(data):
@@ -74,7 +72,7 @@ class DialogueNamespace(LimitedNamespace):
             user, dialogue = _asked_about(data)
         except DomainError as error:
             return refuse(error)
-        if dialogue.is_open and presence_flows(user, partner_of(user)):
-            socketio.emit("writing", {"dialogue_id": dialogue.id, "user_id": user.id},
-                          to=couple_room(dialogue.couple_id), skip_sid=request.sid, namespace=NAMESPACE)
+        if dialogue.is_open:
+            live.announce(dialogue.couple_id, "writing", {"dialogue_id": dialogue.id, "user_id": user.id},
+                          namespace=NAMESPACE, skip_sid=request.sid, presence_of=user)
         return {"ok": True}

@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from couples.access import current_couple
 from couples.clock import now
 from couples.errors import Invalid, NotFound
+from couples.live import announce
 from couples.models import Couple, Membership, User
 from couples.privacy.models import Reflection, SharedPassage
 from extensions import db
@@ -134,6 +135,7 @@ def share_passage(author: User, public_id: str, passage: str) -> SharedPassage:
     shared = SharedPassage(couple_id=couple.id, author_id=author.id, body=passage, created_at=now())
     db.session.add(shared)
     db.session.commit()
+    announce(couple.id, "passage_shared", passage_view(shared))
     return shared
 
 

@@ -7,13 +7,12 @@ from flask_login import current_user, login_required
 from couples import accounts, clock
 from couples.errors import DomainError
 from couples.access import current_couple
-from couples.events import NAMESPACE
-from couples.live import couple_room, current_login_session_id
+from couples.live import current_login_session_id
 from couples.privacy import devices, mydata, presence, reflection, space
 from couples.privacy.forms import (ConfirmForm, PasswordForm, PresenceForm, ReflectionForm,
                                    ShareForm, SpaceForm)
 from couples.privacy.models import space_of
-from extensions import limiter, socketio
+from extensions import limiter
 
 bp = Blueprint("privacy", __name__)
 
@@ -115,9 +114,7 @@ def share(entry_id: str):
     form = ShareForm()
     if not form.validate_on_submit():
         return _entry_page(entry, share_form=form, status=400)
-    passage = reflection.share_passage(current_user, entry_id, form.passage.data)
-    socketio.emit("passage_shared", reflection.passage_view(passage),
-                  to=couple_room(passage.couple_id), namespace=NAMESPACE)
+    reflection.share_passage(current_user, entry_id, form.passage.data)
     flash("Sent to your partner. Your entry itself stays private.", "info")
     return redirect(url_for("privacy.entry", entry_id=entry_id))
 
