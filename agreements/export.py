@@ -11,7 +11,7 @@ from sqlalchemy import select
 from agreements import history, signing
 from agreements.models import AgreementDocument
 from couples import clock
-from couples.models import Couple, Membership, User
+from couples.models import Couple, User, couples_of
 from extensions import db
 
 
@@ -121,9 +121,7 @@ def _agreement_data(agreement: Agreement) -> dict:
 
 def export_for_user(user: User) -> dict:
     """Return every agreements document of every couple the user is or was in, JSON-ready."""
-    couples = db.session.scalars(
-        select(Couple).join(Membership).where(Membership.user_id == user.id).order_by(Couple.id)
-    )
+    couples = db.session.scalars(couples_of(user).order_by(Couple.id))
     documents = []
     for couple in couples:
         for document in db.session.scalars(

@@ -4,17 +4,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from couples.errors import NotFound, ReadOnly
-from couples.models import Couple, Membership, User
+from couples.models import Couple, Membership, User, current_couples_of
 from extensions import db
 
 
 def current_couple(user: User) -> Couple | None:
     """The user's linked couple, or None."""
-    return db.session.scalar(
-        select(Couple)
-        .join(Membership)
-        .where(Membership.user_id == user.id, Membership.current.is_(True), Couple.status == "linked")
-    )
+    return db.session.scalar(current_couples_of(user, Couple.LINKED))
 
 
 def couple_for_member(user: User, couple_id: int, write: bool = False) -> Couple:
@@ -34,5 +30,5 @@ def may_write(user_id: int, couple_id: int) -> bool:
         select(Membership.user_id)
         .join(Couple, Couple.id == Membership.couple_id)
         .where(Membership.couple_id == couple_id, Membership.user_id == user_id, Membership.current.is_(True),
-               Couple.status == "linked")
+               Couple.status == Couple.LINKED)
     ).first() is not None

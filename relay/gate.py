@@ -138,7 +138,7 @@ def still_admitted(app: Flask, members: list[Member], active: set[str]) -> dict[
             me = next((row for row in rows if row.user_id == member.user_id), None)
             if member.login_session_id not in live or me is None:
                 continue
-            may_write = me.current and me.status == "linked"
+            may_write = me.current and me.status == Couple.LINKED
             partner = next((people[row.user_id] for row in rows if row.user_id != member.user_id), None)
             answer[(member.login_session_id, member.couple_id)] = (
                 may_write, may_write and presence_flows(people[member.user_id], partner))

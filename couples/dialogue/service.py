@@ -13,7 +13,7 @@ from couples import access, clock
 from couples.dialogue import machine
 from couples.dialogue.models import Dialogue, Turn
 from couples.errors import Conflict, Forbidden, Invalid, NotFound
-from couples.models import Couple, Membership, User
+from couples.models import Couple, User, couple_ids_of
 from couples.privacy.space import hold_invitation
 from extensions import db
 
@@ -40,9 +40,8 @@ def open_dialogue(couple: Couple) -> Dialogue | None:
 
 def dialogues_of(user: User) -> list[Dialogue]:
     """Every dialogue of every couple the user is or was in, newest first (the archive stays readable)."""
-    couple_ids = select(Membership.couple_id).where(Membership.user_id == user.id)
     return list(db.session.scalars(
-        select(Dialogue).where(Dialogue.couple_id.in_(couple_ids)).order_by(Dialogue.id.desc())))
+        select(Dialogue).where(Dialogue.couple_id.in_(couple_ids_of(user))).order_by(Dialogue.id.desc())))
 
 
 def invitation_is_waiting(dialogue: Dialogue, user: User) -> bool:

@@ -17,7 +17,7 @@ from couples.errors import Conflict, Forbidden, Invalid, NotFound
 from couples.live import announce
 from couples.ledger import origins, schedule
 from couples.ledger.models import CONFIRMED, MISSED, NOTE_MAX, PENDING, TEXT_MAX, Deposit, Promise, PromiseSchedule
-from couples.models import Couple, Membership, User
+from couples.models import Couple, User, couples_of
 from extensions import db
 
 LOG_WINDOW_DAYS = 7  # how far back a kept (or missed) day can still be recorded
@@ -415,7 +415,7 @@ def past_couples(user: User) -> list[Couple]:
 
 def _couples_of(user: User) -> list[Couple]:
     return list(db.session.scalars(
-        select(Couple).join(Membership).where(Membership.user_id == user.id).order_by(Couple.id)))
+        couples_of(user).order_by(Couple.id)))
 
 
 def export_for_user(user: User) -> dict:

@@ -7,7 +7,7 @@ from couples.access import current_couple
 from couples.clock import now
 from couples.errors import Invalid, NotFound
 from couples.live import announce
-from couples.models import Couple, Membership, User
+from couples.models import Couple, User, couple_ids_of
 from couples.privacy.models import Reflection, SharedPassage
 from extensions import db
 
@@ -160,8 +160,7 @@ def passages_by(author: User) -> list[SharedPassage]:
 
 def passages_with(user: User) -> list[SharedPassage]:
     """Every passage shared in any couple the user is or was part of, by either partner."""
-    couples = select(Membership.couple_id).where(Membership.user_id == user.id)
-    return _passages(SharedPassage.couple_id.in_(couples))
+    return _passages(SharedPassage.couple_id.in_(couple_ids_of(user)))
 
 
 def passage_view(passage: SharedPassage) -> dict:
