@@ -17,7 +17,7 @@ from agreements import sync
 from agreements.limits import admit_join
 from agreements.rooms import NAMESPACE, Room, room_name, rooms
 from agreements.service import document_for_member
-from couples.access import couple_for_member, current_couple
+from couples.access import couple_for_member, current_couple, may_change
 from couples.errors import DomainError, NotFound, ReadOnly
 from couples.limits import LimitedNamespace
 from couples.live import socket_user, socket_verification, track_socket, untrack_socket
@@ -182,7 +182,7 @@ class AgreementsNamespace(LimitedNamespace):
 
     def _sync(self, user, room: Room, message: sync.Message) -> None:
         couple = couple_for_member(user, room.couple_id)
-        may_edit = couple.is_linked and couple.is_current_member(user)  # read before the lock's commit
+        may_edit = may_change(user, couple)  # read before the lock's commit
         with room.locked():
             emit("yjs", (room.document_id, room.answer_step1(message)))
             if may_edit:

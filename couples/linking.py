@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from couples import clock
-from couples.access import current_couple
+from couples.access import current_couple, may_change
 from couples.errors import Conflict, Invalid, NotFound
 from couples.live import announce
 from couples.models import Couple, Invitation, Membership, User, couples_of, current_couples_of
@@ -181,7 +181,7 @@ def join(invitation: Invitation, user: User) -> Couple:
 
 def unlink(couple: Couple, user: User) -> Couple:
     """End the couple at once, by either partner alone; its shared spaces become a read-only archive."""
-    if not couple.is_linked or not couple.is_current_member(user):
+    if not may_change(user, couple):
         raise NotFound("You're not linked with a partner.", "not_linked")
     _close(couple, by=user)
     db.session.commit()

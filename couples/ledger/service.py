@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from couples import clock
-from couples.access import couple_for_member
+from couples.access import couple_for_member, may_change
 from couples.errors import Conflict, Forbidden, Invalid, NotFound
 from couples.live import announce
 from couples.ledger import origins, schedule
@@ -396,7 +396,7 @@ def ledger_summary(user: User, couple: Couple) -> LedgerSummary:
         couple=couple,
         viewer=user,
         partner=couple.partner_of(user),
-        read_only=not (couple.is_linked and couple.is_current_member(user)),
+        read_only=not may_change(user, couple),
         mine=[line for line in lines if line.promise.promiser_id == user.id],
         theirs=[line for line in lines if line.promise.promiser_id != user.id],
         waiting_for_you=[d for d in pending if d.promise.promiser_id != user.id],
@@ -410,7 +410,7 @@ def ledger_summary(user: User, couple: Couple) -> LedgerSummary:
 
 def past_couples(user: User) -> list[Couple]:
     """Couples this person was linked in and is no longer: their ledgers are read-only archives."""
-    return [c for c in _couples_of(user) if c.linked_at and not (c.is_linked and c.is_current_member(user))]
+    return [c for c in _couples_of(user) if c.linked_at and not may_change(user, c)]
 
 
 def _couples_of(user: User) -> list[Couple]:

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from couples import zones
-from couples.access import couple_for_member, current_couple
+from couples.access import couple_for_member, current_couple, may_change
 from couples.errors import Conflict, Invalid
 from couples.ledger import origins, schedule, service
 from couples.ledger.chart import since, weekly_chart
@@ -96,8 +96,8 @@ def _promise_page(found, form: PromiseForm | None = None, status: int = 200):
     sources = origins.by_key(origins.agreement_choices(current_user, found.couple)) if found.agreement_id else {}
     return render_template("ledger/promise.html", p=found, figures=service.tally(found), form=form,
                            today=service.promise_today(found), sources=sources,
-                           can_change=found.promiser_id == current_user.id and found.couple.is_linked
-                           and found.couple.is_current_member(current_user)), status
+                           can_change=found.promiser_id == current_user.id
+                           and may_change(current_user, found.couple)), status
 
 
 def _submit_terms(form: PromiseForm, save) -> bool:
