@@ -7,7 +7,6 @@ Every handler authenticates and authorizes again; a refusal answers through the 
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import request
 from flask_socketio import emit, join_room, leave_room
@@ -29,7 +28,6 @@ from extensions import db, socketio
 log = logging.getLogger(__name__)
 
 OK = {"ok": True}
-COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
 
 
 def _refused(error: DomainError, document_id=None) -> dict:
@@ -64,7 +62,7 @@ def own_presence(name: str, entries: list[sync.Presence], mine: dict[int, sync.P
         state = entry.state
         if state is not None:
             colour = (state.get("user") or {}).get("color", "")
-            state = {**state, "user": {"name": name, "color": colour if COLOUR.fullmatch(colour) else ""}}
+            state = {**state, "user": {"name": name, "color": colour if sync.COLOUR.fullmatch(colour) else ""}}
         cleaned.append(sync.Presence(entry.client_id, entry.clock, state))
     for entry in cleaned:
         mine[entry.client_id] = entry
