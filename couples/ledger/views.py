@@ -9,7 +9,7 @@ from couples.access import couple_for_member, current_couple, may_change
 from couples.errors import Conflict, Invalid
 from couples.ledger import origins, schedule, service
 from couples.ledger.chart import since, weekly_chart
-from couples.ledger.forms import ConfirmForm, DepositForm, PromiseForm
+from couples.ledger.forms import ConfirmDepositForm, DepositForm, PromiseForm
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -216,7 +216,7 @@ def confirm(deposit_id: int):
     """The partner confirms a deposit, with optional thanks."""
     deposit = service.deposit_for(current_user, deposit_id, write=True)
     couple_id = deposit.promise.couple_id
-    form = ConfirmForm()
+    form = ConfirmDepositForm()
     if not form.validate():
         flash(_form_refusal(form), "error")
         return redirect(url_for(".page", couple_id=couple_id), 303)

@@ -9,8 +9,8 @@ from couples.errors import DomainError
 from couples.access import current_couple
 from couples.live import current_login_session_id
 from couples.privacy import devices, mydata, presence, reflection, space
-from couples.privacy.forms import (ConfirmForm, PasswordForm, PresenceForm, ReflectionForm,
-                                   ShareForm, SpaceForm)
+from couples.forms import ButtonForm
+from couples.privacy.forms import PasswordForm, PresenceForm, ReflectionForm, ShareForm, SpaceForm
 from couples.privacy.models import space_of
 from extensions import limiter
 
@@ -30,7 +30,7 @@ def shared_passages(couple) -> list:
 
 
 def _require_csrf() -> None:
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
 
 
@@ -71,7 +71,7 @@ def _entry_page(entry, form=None, share_form=None, status=200):
         prompts_by_key=reflection.PROMPTS_BY_KEY,
         form=form or ReflectionForm(formdata=None, prompt=entry.prompt, body=entry.body),
         share_form=share_form or ShareForm(formdata=None),
-        confirm_form=ConfirmForm(),
+        confirm_form=ButtonForm(),
         partner=(couple.partner_of(current_user) if (couple := current_couple(current_user)) else None),
     ), status
 
@@ -140,7 +140,7 @@ def sessions():
         now=clock.now(),
         device_label=devices.device_label,
         approximately=devices.approximately,
-        confirm_form=ConfirmForm(),
+        confirm_form=ButtonForm(),
     )
 
 
