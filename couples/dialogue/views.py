@@ -186,7 +186,7 @@ def _page(dialogue, form, error=None):
                                      dialogue.partner_of(current_user).name, dialogue.topic),
         "on_turn": dialogue.whose_turn(),
         "waiting_invitation": waiting,
-        "waiting_later": dialogue.state == "later" and my_role == machine.RECEIVER and not waiting,
+        "waiting_later": dialogue.is_later and my_role == machine.RECEIVER and not waiting,
         "machine": machine,
         "writable": couple is not None and couple.id == dialogue.couple_id,
     }
