@@ -6,7 +6,6 @@ Every handler authenticates and authorizes again; a refusal answers through the 
 """
 from __future__ import annotations
 
-import logging
 
 from flask import request
 from flask_socketio import emit, join_room, leave_room
@@ -25,14 +24,11 @@ from couples.privacy.presence import partner_of, presence_flows, withdrawn
 from couples.sockets import refuse, refuse_connect, signed_out
 from extensions import db, socketio
 
-log = logging.getLogger(__name__)
 
 OK = {"ok": True}
 
 
 def _refused(error: DomainError, document_id=None) -> dict:
-    log.info("agreements: refused for user %s, document %r: %s", getattr(socket_user(), "id", None),
-             document_id, error.code)
     return refuse(error, doc=document_id if isinstance(document_id, int) else None)
 
 

@@ -42,7 +42,7 @@ def refuse(error: DomainError, sid: str | None = None, namespace: str | None = N
     """
     sid = sid or request.sid
     namespace = namespace or request.namespace
-    log.info("refused an event on %s for socket %s: %s", namespace, sid, error.code)
+    log.info("refused an event on %s for socket %s: %s %s", namespace, sid, error.code, extra or "")
     socketio.server.emit("error", {**error.as_dict(), **extra}, to=sid, namespace=namespace)
     return refusal(error)
 
