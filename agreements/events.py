@@ -6,7 +6,6 @@ Every handler authenticates and authorizes again; a refusal answers through the 
 """
 from __future__ import annotations
 
-
 from flask import request
 from flask_socketio import emit, join_room, leave_room
 from sqlalchemy import select
@@ -23,7 +22,6 @@ from couples.models import LiveSocket, User
 from couples.privacy.presence import partner_of, presence_flows, withdrawn
 from couples.sockets import refuse, refuse_connect, signed_out
 from extensions import db, socketio
-
 
 OK = {"ok": True}
 
