@@ -198,13 +198,11 @@ def _register(app: Flask) -> None:
 
 def _unexpected_socket_error(error: Exception) -> dict:
     """A handler raised what no refusal covers: log it with its traceback, answer calmly like any refusal."""
-    from flask_socketio import emit
+    from couples.sockets import refuse
 
     log.exception("socket event %r on %s failed for user %s", getattr(request, "event", {}).get("message"),
                   getattr(request, "namespace", None), getattr(current_user, "id", None), exc_info=error)
-    answer = {"code": "internal", "message": "Something went wrong on our side. What you saved before is safe."}
-    emit("error", answer)
-    return {"ok": False, "error": answer}
+    return refuse(DomainError("Something went wrong on our side. What you saved before is safe.", code="internal"))
 
 
 def _init_pages(app: Flask) -> None:

@@ -6,9 +6,6 @@ Every handler authenticates and authorizes again; a refusal answers through the 
 """
 from __future__ import annotations
 
-import logging
-import re
-
 from flask import request
 from flask_socketio import emit, join_room, leave_room
 from sqlalchemy import select
@@ -17,36 +14,27 @@ from agreements import sync
 from agreements.limits import admit_join
 from agreements.rooms import NAMESPACE, Room, room_name, rooms
 from agreements.service import document_for_member
-from couples.access import couple_for_member, current_couple
+from couples.access import couple_for_member, current_couple, may_change
 from couples.errors import DomainError, NotFound, ReadOnly
 from couples.limits import LimitedNamespace
 from couples.live import socket_user, socket_verification, track_socket, untrack_socket
 from couples.models import LiveSocket, User
 from couples.privacy.presence import partner_of, presence_flows, withdrawn
+from couples.sockets import refuse, refuse_connect, signed_out
 from extensions import db, socketio
 
-log = logging.getLogger(__name__)
-
 OK = {"ok": True}
-COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
 
 
 def _refused(error: DomainError, document_id=None) -> dict:
-    log.info("agreements: refused for user %s, document %r: %s", getattr(socket_user(), "id", None),
-             document_id, error.code)
-    emit("error", {**error.as_dict(), "doc": document_id if isinstance(document_id, int) else None})
-    return {"ok": False, "error": error.as_dict()}
+    return refuse(error, doc=document_id if isinstance(document_id, int) else None)
 
 
 def _user():
     user = socket_user()
     if user is None:
-        raise _signed_out()
+        raise signed_out()
     return user
-
-
-def _signed_out() -> NotFound:
-    return NotFound("Please sign in again.", code="signed_out")
 
 
 def _own_presence(user, room: Room, entries: list[sync.Presence]) -> list[sync.Presence]:
@@ -68,7 +56,7 @@ def own_presence(name: str, entries: list[sync.Presence], mine: dict[int, sync.P
         state = entry.state
         if state is not None:
             colour = (state.get("user") or {}).get("color", "")
-            state = {**state, "user": {"name": name, "color": colour if COLOUR.fullmatch(colour) else ""}}
+            state = {**state, "user": {"name": name, "color": colour if sync.COLOUR.fullmatch(colour) else ""}}
         cleaned.append(sync.Presence(entry.client_id, entry.clock, state))
     for entry in cleaned:
         mine[entry.client_id] = entry
@@ -122,7 +110,7 @@ class AgreementsNamespace(LimitedNamespace):
         """Refuse anonymous sockets; remember the socket so unlinking can close it."""
         user = socket_user()
         if user is None:
-            return False
+            refuse_connect(signed_out())
         couple = current_couple(user)
         track_socket(user, NAMESPACE, couple.id if couple else None)
         return True
@@ -169,7 +157,7 @@ class AgreementsNamespace(LimitedNamespace):
                 raise sync.Malformed("A message has exactly two parts: the document and the bytes.")
             verification = socket_verification()
             if verification is None:
-                raise _signed_out()
+                raise signed_out()
             room = rooms().joined(request.sid, document_id)
             if room is None:
                 raise NotFound("Open the document first.", code="not_joined")
@@ -186,7 +174,7 @@ class AgreementsNamespace(LimitedNamespace):
 
     def _sync(self, user, room: Room, message: sync.Message) -> None:
         couple = couple_for_member(user, room.couple_id)
-        may_edit = couple.is_linked and couple.is_current_member(user)  # read before the lock's commit
+        may_edit = may_change(user, couple)  # read before the lock's commit
         with room.locked():
             emit("yjs", (room.document_id, room.answer_step1(message)))
             if may_edit:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from agreements import history, signing
 from agreements.models import AgreementDocument
 from couples import clock
-from couples.models import Couple, Membership, User
+from couples.models import Couple, User, couples_of
 from extensions import db
 
 
@@ -84,7 +84,7 @@ def state_line(agreement: Agreement, zone: str) -> str:
         return "Agreed: signed by " + " and ".join(_signature_line(s, zone) for s in state.current) + "."
     if state.status == signing.SIGNED:
         return "Signed by " + " and ".join(_signature_line(s, zone) for s in state.current) + "; waiting for the other signature."
-    if state.status == signing.CHANGED:
+    if state.status == signing.CHANGED_SINCE_SIGNED:
         return ("Changed since signed: " + " and ".join(_signature_line(s, zone) for s in state.stale)
                 + " signed an earlier text. Both need to sign again.")
     return "Draft: not signed yet."
@@ -121,9 +121,7 @@ def _agreement_data(agreement: Agreement) -> dict:
 
 def export_for_user(user: User) -> dict:
     """Return every agreements document of every couple the user is or was in, JSON-ready."""
-    couples = db.session.scalars(
-        select(Couple).join(Membership).where(Membership.user_id == user.id).order_by(Couple.id)
-    )
+    couples = db.session.scalars(couples_of(user).order_by(Couple.id))
     documents = []
     for couple in couples:
         for document in db.session.scalars(

@@ -194,7 +194,7 @@ _TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 SAME = "same"
 ADDED = "added"
 REMOVED = "removed"
-CHANGED = "changed"
+EDITED = "changed"  # a part in both versions compared, with another text
 
 
 # A comparison gives up refining after this long in all and shows what is left as whole removed and
@@ -289,7 +289,7 @@ def _status(old: dict | None, new: dict | None, same: bool) -> str:
         return ADDED
     if new is None:
         return REMOVED
-    return SAME if same else CHANGED
+    return SAME if same else EDITED
 
 
 def _text_change(old: dict | None, new: dict | None, key: str, deadline: float) -> list[tuple[str, str]]:

@@ -19,13 +19,14 @@ from agreements.models import AgreementDocument
 from agreements.service import document_for_member
 from couples import clock
 from couples.errors import Conflict, Invalid, NotFound
+from couples.live import announce
 from couples.models import User
-from extensions import UTCDateTime, db
+from extensions import UTCDateTime, db, socketio
 
 DRAFT = "draft"
 SIGNED = "signed"
 AGREED = "agreed"
-CHANGED = "changed"
+CHANGED_SINCE_SIGNED = "changed"  # signed once, but its text has changed since: the signatures no longer match
 
 
 class Signature(db.Model):
@@ -97,7 +98,7 @@ def agreement_state(text: str, signatures: Iterable[SignatureLike]) -> Agreement
     elif current:
         status = SIGNED
     elif stale:
-        status = CHANGED
+        status = CHANGED_SINCE_SIGNED
     else:
         status = DRAFT
     return AgreementState(status, current, stale, signatures)
@@ -172,7 +173,15 @@ def sign(user: User, document_id: int, item_id, seen_text) -> Signature:
     db.session.add(signature)
     history.take_version(document, history.SIGNING, note=history.short(text), actor=user)
     db.session.commit()
+    _tell_signed(document)
     return signature
+
+
+def _tell_signed(document: AgreementDocument) -> None:
+    """Both partners' pages read the states again: the open document (on the older /agreements namespace; the
+    relay's pages learn it from the relay), and the home page, which counts what waits for a signature."""
+    socketio.emit("states", {"doc": document.id}, to=rooms.room_name(document.id), namespace=rooms.NAMESPACE)
+    announce(document.couple_id, "agreements_changed", {"doc": document.id})
 
 
 def _names(signatures, viewer: User | None) -> str:
@@ -194,7 +203,7 @@ def describe(state: AgreementState, viewer: User | None = None, writable: bool =
             detail = "Read it, and sign it too if you agree."
         else:
             detail = f"{signer.signer.name} signed this text; the other signature is missing."
-    elif state.status == CHANGED:
+    elif state.status == CHANGED_SINCE_SIGNED:
         label = "Changed since signed"
         detail = f"The text changed after {_names(state.stale, viewer)} signed."
         if writable:

@@ -8,6 +8,7 @@ Nothing here touches the database or the network: rooms and events do that.
 from __future__ import annotations
 
 import json
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -46,6 +47,9 @@ _SYNC_KINDS = {
 
 # What a partner's presence may carry: a display name and colour, and where their caret is.
 AWARENESS_USER_KEYS = {"name", "color"}
+# A colour is #rrggbb, the only form the page draws (safeColor in static/src/agreements/editor.js); any other is
+# relayed as "" and the page draws its own.
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 AWARENESS_CURSOR_KEYS = {"item", "anchor", "head"}
 MAX_AWARENESS_STATE_CHARS = 2048
 

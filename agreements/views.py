@@ -6,15 +6,13 @@ from collections.abc import Mapping
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from agreements import export, history, rooms, service, signing
+from agreements import export, history, service, signing
 from agreements.forms import NewDocumentForm, RestoreSectionForm
 from couples import clock, linking, zones
 from couples.access import current_couple
 from couples.errors import DomainError, Forbidden, Invalid, NotFound, ReadOnly
-from couples.events import NAMESPACE as COUPLE_NAMESPACE
-from couples.live import couple_room
 from couples.ids import database_id
-from extensions import db, socketio
+from extensions import db
 from couples.models import Couple
 from couples.privacy.presence import partner_here
 
@@ -80,7 +78,7 @@ def _states(document) -> dict:
 
 def _changes_url(document, agreement) -> str | None:
     """Where to see what changed in an agreement since it was signed (None while it reads as signed)."""
-    if agreement.words["status"] != signing.CHANGED:
+    if agreement.words["status"] != signing.CHANGED_SINCE_SIGNED:
         return None
     return url_for(".what_changed", document_id=document.id, item_id=agreement.id)
 
@@ -146,10 +144,7 @@ def sign(document_id: int):
         if not request.is_json:
             raise
         return jsonify({"ok": False, "error": error.as_dict()}), error.status
-    socketio.emit("states", {"doc": document_id}, to=rooms.room_name(document_id), namespace=rooms.NAMESPACE)
     document = service.document_for_member(current_user, document_id)
-    # The partner's home page counts what waits for their signature.
-    socketio.emit("agreements_changed", {"doc": document_id}, to=couple_room(document.couple_id), namespace=COUPLE_NAMESPACE)
     if not request.is_json:
         flash("Signed.", "info")
         return redirect(url_for(".document", document_id=document_id))
@@ -243,7 +238,7 @@ def what_changed(document_id: int, item_id: str):
     if item is None:
         raise NotFound("That agreement is not in this document any more.")
     state = signing.agreement_state(item["text"], signing.signatures_by_item(document).get(item_id, []))
-    if state.status != signing.CHANGED:
+    if state.status != signing.CHANGED_SINCE_SIGNED:
         flash("That agreement reads just as it was signed.", "info")
         return redirect(url_for(".document", document_id=document_id))
     signed = max(state.stale, key=lambda signature: signature.signed_at)

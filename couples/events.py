@@ -4,15 +4,15 @@ from flask_socketio import emit, join_room
 from couples.access import current_couple
 from couples.linking import pending_couple
 from couples.limits import LimitedNamespace
-from couples.live import couple_room, disconnect_sockets, socket_user, track_socket, untrack_socket
+from couples.live import announce, couple_room, disconnect_sockets, socket_user, track_socket, untrack_socket
 from couples.privacy.presence import NAMESPACE, partner_here
 from couples.privacy.space import may_hear_the_couple
-from extensions import socketio
+from couples.sockets import refuse_connect, signed_out
 
 
 def announce_unlinked(couple) -> None:
     """Tell both partners' open pages that the couple is now an archive, then close all the couple's sockets."""
-    socketio.emit("unlinked", {}, to=couple_room(couple.id), namespace=NAMESPACE)
+    announce(couple.id, "unlinked", {})
     disconnect_sockets(couple_id=couple.id)
 
 
@@ -26,7 +26,7 @@ class CoupleNamespace(LimitedNamespace):
         """Refuse anonymous sockets; put a linked partner in the couple's room."""
         user = socket_user()
         if user is None:
-            return False
+            refuse_connect(signed_out())
         couple = current_couple(user) or pending_couple(user)
         track_socket(user, NAMESPACE, couple.id if couple else None)
         if couple is None:

@@ -65,8 +65,9 @@ class DeleteAccountForm(Form):
     confirm = BooleanField("I understand this cannot be undone.", validators=[DataRequired("Please tick the box to confirm.")])
 
 
-class ActionForm(Form):
-    """A button-only form: just the CSRF token (invite, cancel, log out)."""
+class ButtonForm(Form):
+    """A button that changes something, and nothing else: the form carries only the CSRF token (invite, cancel,
+    log out, end a space, delete requests...). Every feature uses this one."""
 
 
 class JoinCodeForm(Form):

@@ -16,7 +16,7 @@ from typing import Callable
 
 from agreements.store import let_others_run
 from couples.errors import DomainError
-from couples.sockets import Namespace
+from couples.sockets import Namespace, refusal, refuse
 
 FLOOD_FACTOR = 2
 FLOOD_WINDOW = 10.0  # seconds
@@ -128,7 +128,7 @@ class LimitedNamespace(Namespace):
         return self._over_rate(sid, bucket, flooding=bucket.refused >= FLOOD_FACTOR * burst)
 
     def _over_rate(self, sid: str, bucket: Bucket, flooding: bool) -> dict:
-        error = SlowDown().as_dict()
+        error = SlowDown()
         if flooding:
             # The whole connection: a namespace alone would leave its frames still to be read and dropped.
             log.warning("%s: closing the connection of socket %s after %d refused events", self.namespace, sid,
@@ -138,5 +138,5 @@ class LimitedNamespace(Namespace):
             if server.manager.is_connected(sid, self.namespace):  # e.g. a test client, which has no transport
                 server.disconnect(sid, namespace=self.namespace, ignore_queue=True)
         elif bucket.refused == 1:  # one `error` event per flood window, not one per refused event
-            self.socketio.server.emit("error", error, to=sid, namespace=self.namespace)
-        return {"ok": False, "error": error}
+            return refuse(error, sid, self.namespace)
+        return refusal(error)

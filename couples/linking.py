@@ -10,9 +10,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from couples import clock
-from couples.access import current_couple
+from couples.access import current_couple, may_change
 from couples.errors import Conflict, Invalid, NotFound
-from couples.models import Couple, Invitation, Membership, User
+from couples.live import announce
+from couples.models import Couple, Invitation, Membership, User, couples_of, current_couples_of
 from extensions import db
 
 # Letters and digits that cannot be mistaken for one another when read aloud or typed (no 0/O, 1/I/L, 5/S, 2/Z, 8/B, U/V).
@@ -42,11 +43,7 @@ def _new_code() -> str:
 
 def pending_couple(user: User) -> Couple | None:
     """The couple the user created and is waiting in for a partner, if any."""
-    return db.session.scalar(
-        select(Couple)
-        .join(Membership)
-        .where(Membership.user_id == user.id, Membership.current.is_(True), Couple.status == "pending")
-    )
+    return db.session.scalar(current_couples_of(user, Couple.PENDING))
 
 
 def open_invitation(couple: Couple) -> Invitation | None:
@@ -66,7 +63,7 @@ def invite(user: User) -> Invitation:
         raise Conflict("You're already linked with a partner.", "already_linked")
     couple = pending_couple(user)
     if couple is None:
-        couple = Couple(status="pending")
+        couple = Couple(status=Couple.PENDING)
         db.session.add(couple)
         db.session.flush()
         db.session.add(Membership(couple_id=couple.id, user_id=user.id))
@@ -103,7 +100,7 @@ def _cancel_open(couple: Couple) -> None:
 def _close(couple: Couple, by: User | None = None) -> None:
     """End a couple for good (within the caller's transaction): no invitation works, nobody is a current member."""
     _cancel_open(couple)
-    couple.status = "unlinked"
+    couple.status = Couple.UNLINKED
     couple.unlinked_at = clock.now()
     couple.unlinked_by_id = by.id if by else None
     for membership in couple.memberships:
@@ -146,7 +143,7 @@ def check_can_join(invitation: Invitation, user: User) -> None:
         raise Invalid("This invitation has already been used.", "used")
     if clock.now() >= invitation.expires_at:
         raise Invalid("This invitation has expired. Ask your partner for a new one.", "expired")
-    if invitation.couple.status != "pending" or not invitation.created_by.is_active:
+    if invitation.couple.status != Couple.PENDING or not invitation.created_by.is_active:
         raise Invalid("This invitation no longer works.", "used")
 
 
@@ -163,8 +160,8 @@ def join(invitation: Invitation, user: User) -> Couple:
         .values(used_at=at, used_by_id=user.id)
     ).rowcount
     linked = db.session.execute(
-        update(Couple).where(Couple.id == invitation.couple_id, Couple.status == "pending")
-        .values(status="linked", linked_at=at)
+        update(Couple).where(Couple.id == invitation.couple_id, Couple.status == Couple.PENDING)
+        .values(status=Couple.LINKED, linked_at=at)
     ).rowcount
     if claimed != 1 or linked != 1:
         db.session.rollback()
@@ -178,12 +175,13 @@ def join(invitation: Invitation, user: User) -> Couple:
     couple = db.session.get(Couple, invitation.couple_id)
     db.session.refresh(couple)
     couple_linked.send(couple)
+    announce(couple.id, "partner_joined", {"name": user.name})  # the inviter's open pages
     return couple
 
 
 def unlink(couple: Couple, user: User) -> Couple:
     """End the couple at once, by either partner alone; its shared spaces become a read-only archive."""
-    if not couple.is_linked or not couple.is_current_member(user):
+    if not may_change(user, couple):
         raise NotFound("You're not linked with a partner.", "not_linked")
     _close(couple, by=user)
     db.session.commit()
@@ -208,9 +206,7 @@ def archives(user: User) -> list[Couple]:
     """The unlinked couples the user was linked in, newest first: their read-only archives."""
     return list(
         db.session.scalars(
-            select(Couple)
-            .join(Membership)
-            .where(Membership.user_id == user.id, Couple.status == "unlinked", Couple.linked_at.is_not(None))
+            couples_of(user, Couple.status == Couple.UNLINKED, Couple.linked_at.is_not(None))
             .order_by(Couple.unlinked_at.desc())
         )
     )

@@ -12,9 +12,36 @@ from couples.models import LiveSocket, User
 from extensions import db, socketio
 
 
+COUPLE_NAMESPACE = "/couple"  # every page's channel for the couple's news
+
+
 def couple_room(couple_id: int) -> str:
     """The Socket.IO room name shared by the two partners of a couple."""
     return f"couple:{couple_id}"
+
+
+def announce(couple_id: int, event: str, payload: dict, *, namespace: str = COUPLE_NAMESPACE,
+             skip_sid: str | None = None, presence_of: User | None = None) -> None:
+    """Tell the couple's open pages that something happened: the one way the server tells a partner.
+
+    Call it from the service that made the change, once the change is committed (never from a view or a
+    socket handler). Name the event after what happened (`promise_changed`, `passage_shared`), and put in
+    the payload only what both partners may see. It reaches the couple's room on `namespace` (the /couple
+    namespace unless the news belongs to one page's own namespace), except `skip_sid` (the sender's socket).
+
+    What crosses is still decided by the privacy rules:
+    - space (couples/privacy/space.py): someone in space is out of the couple's rooms until the space ends,
+      so nothing announced reaches them; they see the news when they open the page.
+    - presence (couples/privacy/presence.py presence_flows): news that tells of the sender being here
+      ("... is writing", carets) passes `presence_of=<the sender>`, and is sent only while presence flows
+      between the sender and their partner.
+    """
+    if presence_of is not None:
+        from couples.privacy.presence import partner_of, presence_flows  # late: presence builds on this module
+
+        if not presence_flows(presence_of, partner_of(presence_of)):
+            return
+    socketio.emit(event, payload, to=couple_room(couple_id), namespace=namespace, skip_sid=skip_sid)
 
 
 def socket_user() -> User | None:

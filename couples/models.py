@@ -60,8 +60,13 @@ class Couple(db.Model):
 
     __tablename__ = "couple"
 
+    # The three statuses, written only here: pending -> linked -> unlinked (or pending -> unlinked, if abandoned).
+    PENDING = "pending"
+    LINKED = "linked"
+    UNLINKED = "unlinked"
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unlinked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -74,7 +79,7 @@ class Couple(db.Model):
     @property
     def is_linked(self) -> bool:
         """True while both partners are in and neither has unlinked: only then can shared spaces change."""
-        return self.status == "linked"
+        return self.status == Couple.LINKED
 
     @property
     def members(self) -> list[User]:
@@ -116,6 +121,21 @@ class Membership(db.Model):
 
     couple: Mapped[Couple] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(lazy="joined")
+
+
+def couple_ids_of(user: User):
+    """A subquery: the ids of every couple the person is or was in (pending, linked or unlinked)."""
+    return select(Membership.couple_id).where(Membership.user_id == user.id)
+
+
+def couples_of(user: User, *where):
+    """A query: the couples the person is or was in, narrowed by `where` (conditions on Couple or Membership)."""
+    return select(Couple).join(Membership).where(Membership.user_id == user.id, *where)
+
+
+def current_couples_of(user: User, status: str):
+    """A query: the person's current couple in that status (at most one: the unique index on current)."""
+    return couples_of(user, Membership.current.is_(True), Couple.status == status)
 
 
 class Invitation(db.Model):

@@ -12,12 +12,11 @@ from couples import accounts, linking, zones
 from couples.access import couple_for_member, current_couple
 from couples.dialogue import service as dialogue_service
 from couples.errors import DomainError
-from couples.events import NAMESPACE
-from couples.forms import (ActionForm, ChangePasswordForm, DeleteAccountForm, JoinCodeForm, LoginForm,
+from couples.forms import (ButtonForm, ChangePasswordForm, DeleteAccountForm, JoinCodeForm, LoginForm,
                            ProfileForm, SignupForm, UnlinkForm)
-from couples.live import couple_room, current_login_session_id, disconnect_sockets
+from couples.live import current_login_session_id, disconnect_sockets
 from couples.privacy.presence import partner_here
-from extensions import limiter, socketio
+from extensions import limiter
 
 bp = Blueprint("couples", __name__)
 
@@ -100,7 +99,7 @@ def home():
         invitation=invitation,
         code=linking.format_code(invitation.code) if invitation else None,
         archives=linking.archives(current_user),
-        action_form=ActionForm(),
+        action_form=ButtonForm(),
         join_form=JoinCodeForm(),
     )
 
@@ -162,7 +161,7 @@ def _sign_out() -> None:
 @login_required
 def logout():
     """Sign out, here and on every other device."""
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     _sign_out()
     flash("You are signed out, on this device and any other.", "info")
@@ -172,7 +171,7 @@ def logout():
 @bp.post("/quick-exit")
 def quick_exit():
     """Sent by the quick-exit button as it leaves: sign out quietly, everywhere."""
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     _sign_out()
     return ("", 204)
@@ -261,7 +260,7 @@ def delete_account():
 @login_required
 def invite():
     """Create an invitation, or a new one in place of the old."""
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     linking.invite(current_user)
     flash("Here is your invitation. Send the link or read the code to your partner.", "info")
@@ -272,7 +271,7 @@ def invite():
 @login_required
 def cancel_invitation():
     """Cancel the open invitation."""
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     linking.cancel_invitation(current_user)
     flash("The invitation is cancelled. It no longer works.", "info")
@@ -293,7 +292,7 @@ def join_by_code():
             flash(str(exc), "error")
             return render_template("couples/join.html", form=form), exc.status
         return render_template("couples/join_confirm.html", invitation=invitation, secret_field="code",
-                               secret=invitation.code, form=ActionForm())
+                               secret=invitation.code, form=ButtonForm())
     if request.method == "POST":
         _form_errors(form)
         return render_template("couples/join.html", form=form), 400
@@ -311,7 +310,7 @@ def join_by_link(token: str):
         flash(str(exc), "error")
         return render_template("couples/join.html", form=JoinCodeForm()), exc.status
     return render_template("couples/join_confirm.html", invitation=invitation, secret_field="token",
-                           secret=invitation.token, form=ActionForm())
+                           secret=invitation.token, form=ButtonForm())
 
 
 @bp.post("/join/confirm")
@@ -319,7 +318,7 @@ def join_by_link(token: str):
 @limiter.limit(lambda: current_app.config["JOIN_LIMIT_PER_ADDRESS"])
 def join_confirm():
     """Join the couple the confirmed invitation belongs to."""
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     code, token = request.form.get("code"), request.form.get("token")
     try:
@@ -329,7 +328,6 @@ def join_confirm():
         flash(str(exc), "error")
         return render_template("couples/join.html", form=JoinCodeForm()), exc.status
     partner = couple.partner_of(current_user)
-    socketio.emit("partner_joined", {"name": current_user.name}, to=couple_room(couple.id), namespace=NAMESPACE)
     flash(f"You and {partner.name} are linked.", "info")
     return redirect(url_for("couples.home"))
 

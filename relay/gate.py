@@ -18,6 +18,7 @@ from agreements.models import DocumentUpdate
 from agreements.service import document_for_member
 from agreements.signing import Signature
 from couples import accounts, clock
+from couples.access import may_change
 from couples.errors import NotFound
 from couples.models import Couple, LoginSession, Membership, User
 from couples.privacy.models import users_in_space
@@ -100,7 +101,7 @@ def admit(app: Flask, cookie_header: str | None, document_id: int) -> Member:
         except NotFound:
             raise Refusal(NOT_FOUND, "We couldn't find that document.") from None
         couple = db.session.get(Couple, document.couple_id)
-        may_write = couple.is_linked and couple.is_current_member(user)
+        may_write = may_change(user, couple)
         return Member(user.id, user.name, login.id, document.id, couple.id, may_write,
                       may_write and presence_flows(user, couple.partner_of(user)))
 
@@ -139,7 +140,7 @@ def still_admitted(app: Flask, members: list[Member], active: set[str]) -> dict[
             me = next((row for row in rows if row.user_id == member.user_id), None)
             if member.login_session_id not in live or me is None:
                 continue
-            may_write = me.current and me.status == "linked"
+            may_write = me.current and me.status == Couple.LINKED
             partner = next((people[row.user_id] for row in rows if row.user_id != member.user_id), None)
             answer[(member.login_session_id, member.couple_id)] = (
                 may_write, may_write and presence_flows(people[member.user_id], partner, in_space))

@@ -27,7 +27,3 @@ class AnswerForm(Form):
     """The partner's answer to a letter."""
 
     answer = RadioField("Your answer", choices=[SelectChoice(value, words) for value, words in ANSWERS.items()])
-
-
-class ConfirmForm(Form):
-    """A button that changes something; it carries only the CSRF token."""

@@ -17,7 +17,7 @@ from couples.dialogue import service as dialogue_service
 from couples.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from couples.ledger import service as ledger
 from couples.ledger.models import Promise
-from couples.models import Couple, Membership, User
+from couples.models import Couple, User, couple_ids_of
 from extensions import db
 
 NO_DEMAND = "You don't have to answer this, or forgive me."
@@ -64,7 +64,7 @@ def apology_for(user: User, apology_id: int, write: bool = False) -> Apology:
 
 
 def _couple_ids(user: User):
-    return select(Membership.couple_id).where(Membership.user_id == user.id)
+    return couple_ids_of(user)
 
 
 def visible_to(user: User) -> list[Apology]:
@@ -218,6 +218,7 @@ def make_promise(user: User, apology: Apology, terms: ledger.Terms) -> Promise:
         raise Conflict("This apology has already become a promise.", "already_promised")
     db.session.commit()
     db.session.refresh(apology)
+    ledger.tell_promise_made(user, promise)
     return promise
 
 

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from couples import accounts
 from couples.access import current_couple
 from couples.apology import hints, service
-from couples.apology.forms import AnswerForm, ApologyForm, ConfirmForm
+from couples.apology.forms import AnswerForm, ApologyForm
+from couples.forms import ButtonForm
 from couples.dialogue import events as dialogue_events
 from couples.dialogue.models import Dialogue
 from couples.errors import Conflict, Invalid
@@ -15,7 +16,7 @@ from couples.ledger import origins
 from couples.ledger import service as ledger
 from couples.ledger.forms import PromiseForm
 from couples.ledger.models import TEXT_MAX, Promise
-from couples.ledger.views import _terms as promise_terms_of, announce as announce_in_ledger
+from couples.ledger.views import _terms as promise_terms_of
 from extensions import db
 
 bp = Blueprint("apology", __name__, url_prefix="/apology")
@@ -75,7 +76,7 @@ def _keep(apology, form: ApologyForm) -> None:
 def index():
     """Write an apology, and every apology you may read: sent, received, and your own draft."""
     couple = current_couple(current_user)
-    return render_template("apology/index.html", couple=couple, form=ConfirmForm(),
+    return render_template("apology/index.html", couple=couple, form=ButtonForm(),
                            draft=service.draft_of(current_user, couple) if couple else None,
                            apologies=service.visible_to(current_user))
 
@@ -85,7 +86,7 @@ def index():
 def start():
     """Begin writing in private (or go back to the draft already begun)."""
     couple = current_couple(current_user)
-    if couple is None or not ConfirmForm().validate():
+    if couple is None or not ButtonForm().validate():
         flash("An apology is written to a linked partner." if couple is None else "Please try again.", "error")
         return redirect(url_for(".index"), 303)
     return redirect(url_for(".show", apology_id=service.start(current_user, couple).id), 303)
@@ -176,7 +177,7 @@ def send(apology_id: int):
 def discard(apology_id: int):
     """Throw a draft away; nobody ever saw it."""
     apology = service.apology_for(current_user, apology_id, write=True)
-    if not ConfirmForm().validate():
+    if not ButtonForm().validate():
         flash("Please try again.", "error")
         return redirect(url_for(".show", apology_id=apology.id), 303)
     try:
@@ -219,11 +220,9 @@ def promise(apology_id: int):
     try:
         if not form.validate():
             raise Invalid(_first_error(form) or "Please check the promise.", "bad_form")
-        made = service.make_promise(current_user, apology, promise_terms_of(form))
+        service.make_promise(current_user, apology, promise_terms_of(form))
     except (Invalid, Conflict) as refusal:
         flash(str(refusal), "error")
         return _letter_page(apology, form, refusal.status)
-    announce_in_ledger("promise_made", apology.couple_id, f"{current_user.name} made a new promise.",
-                       promise_id=made.id)
     flash("Your promise is in the ledger now.", "info")
     return redirect(url_for("ledger.page", couple_id=apology.couple_id), 303)

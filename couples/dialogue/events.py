@@ -2,43 +2,32 @@
 
 Every handler checks again who is asking; the "writing..." signal is passed on and never stored.
 """
-import logging
-
 from flask import request
 from flask_socketio import join_room
 
-from couples import access
+from couples import access, live
 from couples.dialogue import service
-from couples.errors import DomainError, Invalid, NotFound
+from couples.errors import DomainError, Invalid
 from couples.limits import LimitedNamespace
 from couples.live import couple_room, socket_user, track_socket, untrack_socket
-from couples.privacy.presence import partner_of, presence_flows
 from couples.privacy.space import may_hear_the_couple
-from extensions import socketio
+from couples.sockets import refuse, refuse_connect, signed_out
 
 NAMESPACE = "/dialogue"
-log = logging.getLogger(__name__)
 
 
 def announce(dialogue) -> None:
-    """Tell both partners' pages that the dialogue changed (called after the change is committed)."""
-    socketio.emit("changed", {"dialogue_id": dialogue.id, "index": dialogue.turn_index,
-                              "state": dialogue.state},
-                  to=couple_room(dialogue.couple_id), namespace=NAMESPACE)
-
-
-def _refusal(error: DomainError) -> dict:
-    """The answer to a refused event, in the shape every namespace uses (and a trace in the log)."""
-    user = socket_user()
-    log.info("refused %s event for user %s: %s", NAMESPACE, user.id if user else None, error.code)
-    return {"ok": False, "error": error.as_dict()}
+    """Tell both partners' dialogue pages that the dialogue changed (called after the change is committed)."""
+    live.announce(dialogue.couple_id, "changed",
+                  {"dialogue_id": dialogue.id, "index": dialogue.turn_index, "state": dialogue.state},
+                  namespace=NAMESPACE)
 
 
 def _asked_about(data):
     """The signed-in user and the dialogue an event names, re-checked now: a current partner of its couple."""
     user = socket_user()
     if user is None:
-        raise NotFound("Please sign in again.")
+        raise signed_out()
     if not isinstance(data, dict) or not isinstance(data.get("dialogue_id"), int):
         raise Invalid("The message did not say which dialogue it is about.")
     return user, service.find(user, data["dialogue_id"], write=True)
@@ -50,7 +39,9 @@ class DialogueNamespace(LimitedNamespace):
     def on_connect(self, auth=None):
         """Accept logged-in, linked partners only, and put them in their couple's room."""
         user = socket_user()
-        couple = access.current_couple(user) if user else None
+        if user is None:
+            refuse_connect(signed_out())
+        couple = access.current_couple(user)
         if couple is None:
             return False
         track_socket(user, NAMESPACE, couple.id)
@@ -71,7 +62,7 @@ class DialogueNamespace(LimitedNamespace):
                 raise Invalid("The message was not understood.")
             service.act(dialogue, user, action, index, text)
         except DomainError as error:
-            return _refusal(error)
+            return refuse(error)
         announce(dialogue)
         return {"ok": True, "index": dialogue.turn_index, "state": dialogue.state}
 
@@ -80,8 +71,8 @@ class DialogueNamespace(LimitedNamespace):
         try:
             user, dialogue = _asked_about(data)
         except DomainError as error:
-            return _refusal(error)
-        if dialogue.is_open and presence_flows(user, partner_of(user)):
-            socketio.emit("writing", {"dialogue_id": dialogue.id, "user_id": user.id},
-                          to=couple_room(dialogue.couple_id), skip_sid=request.sid, namespace=NAMESPACE)
+            return refuse(error)
+        if dialogue.is_open:
+            live.announce(dialogue.couple_id, "writing", {"dialogue_id": dialogue.id, "user_id": user.id},
+                          namespace=NAMESPACE, skip_sid=request.sid, presence_of=user)
         return {"ok": True}

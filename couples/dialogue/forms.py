@@ -28,7 +28,3 @@ class TurnForm(Form):
     later_minutes = IntegerField("When would be better?",
                                  validators=[Optional(), AnyOf([minutes for minutes, _ in LATER_CHOICES])])
     later_choices = LATER_CHOICES
-
-
-class ConfirmForm(Form):
-    """A button that changes something (delete requests); it carries only the CSRF token."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Callable
 
 SENDER, RECEIVER, EITHER = "sender", "receiver", "either"
 # During a break: the partner who asked for it, and the one waiting for them.
@@ -22,6 +23,10 @@ SUGGESTED_BREAK = timedelta(minutes=20)
 # Where "resume" leads is not fixed: it goes back to the state the dialogue was paused in.
 BACK = "<back>"
 
+# The states other modules name (the service, views and templates ask for these, never the strings).
+NEW, INVITED, LATER, PAUSED_STATE = "new", "invited", "later", "paused"
+INVITATION = (INVITED, LATER)  # proposed, waiting for the receiver's answer (now, or when "later" comes back)
+
 
 @dataclass(frozen=True)
 class Move:
@@ -35,6 +40,9 @@ class Move:
     heading: str = ""  # how the turn is titled in the transcript, when not the step's own title
     limit: int = MAX_TEXT  # a gentle limit: short chunks are easier to hear and to mirror
     box: str = ""  # what the text box is for (its label), when the move takes text
+    # What the move does besides leading to `to`: a pure function (before, after, user id) -> after.
+    # Without one, a move leaves any break behind (see `advance`).
+    then: Callable[[Position, Position, int], Position] | None = None
 
 
 @dataclass(frozen=True)
@@ -47,10 +55,31 @@ class Step:
     waiting: str = ""
 
 
+# What some moves do besides changing the state (Move.then).
+def _start_break(before: Position, after: Position, user_id: int) -> Position:
+    """A break remembers where the dialogue was and who asked for it."""
+    return replace(after, paused_from=before.state, paused_by=user_id)
+
+
+def _keep_break(before: Position, after: Position, user_id: int) -> Position:
+    """The break goes on, as it was."""
+    return replace(after, paused_from=before.paused_from, paused_by=before.paused_by)
+
+
+def _back_from_break(before: Position, after: Position, user_id: int) -> Position:
+    """The dialogue goes back to the step it was paused in."""
+    return replace(after, state=before.paused_from)
+
+
+def _swap_roles(before: Position, after: Position, user_id: int) -> Position:
+    """The receiver becomes the one who shares: a new round."""
+    return replace(after, sender=before.receiver, receiver=before.sender, round=before.round + 1)
+
+
 # The answers to an invitation, fresh or come back after "later".
 _ANSWERS = {
     "accept": Move(RECEIVER, "sending", label="Now is good"),
-    "later": Move(RECEIVER, "later", label="Later"),
+    "later": Move(RECEIVER, LATER, label="Later"),
     "decline": Move(RECEIVER, "declined", OPTIONAL, "Not today",
                     "Not today, but thank you for asking. ...", "Not today", box="A kind word (optional)"),
     "withdraw": Move(SENDER, "withdrawn", label="Withdraw the invitation"),
@@ -114,7 +143,7 @@ _LIVE_MOVES: dict[str, dict[str, Move]] = {
                                 box="How you actually feel"),
     },
     "switch": {
-        "switch": Move(RECEIVER, "sending", label="Switch roles: I'd like to be heard too"),
+        "switch": Move(RECEIVER, "sending", label="Switch roles: I'd like to be heard too", then=_swap_roles),
         "finish": Move(RECEIVER, "closing", label="Finish for today"),
     },
     # Closing is two short steps so that exactly one partner is on turn at any time.
@@ -124,24 +153,25 @@ _LIVE_MOVES: dict[str, dict[str, Move]] = {
 
 LIVE = tuple(_LIVE_MOVES)
 TERMINAL = ("declined", "withdrawn", "done", "ended")
-PAUSED = ("paused", "nudged")
-OPEN = ("invited", "later", *LIVE, *PAUSED)
+PAUSED = (PAUSED_STATE, "nudged")
+OPEN = (*INVITATION, *LIVE, *PAUSED)
 
-_PAUSE = Move(EITHER, "paused", label="I need a break")
+
+_PAUSE = Move(EITHER, PAUSED_STATE, label="I need a break", then=_start_break)
 # A break is ended early only by the one who asked for it. Ending the dialogue asks nothing of them,
 # so either may do it; the one waiting may say once, gently, that they are ready.
 _BREAK_ENDS = {
-    "resume": Move(ON_BREAK, BACK, label="Resume"),
+    "resume": Move(ON_BREAK, BACK, label="Resume", then=_back_from_break),
     "end": Move(EITHER, "ended", label="End the dialogue here"),
 }
 
 MOVES: dict[str, dict[str, Move]] = {
-    "new": {"invite": Move(SENDER, "invited", REQUIRED, "Send the invitation",
-                           "I'd like a dialogue about ... Is now a good time?", limit=MAX_TOPIC)},
-    "invited": _ANSWERS,
-    "later": _ANSWERS,
+    NEW: {"invite": Move(SENDER, INVITED, REQUIRED, "Send the invitation",
+                         "I'd like a dialogue about ... Is now a good time?", limit=MAX_TOPIC)},
+    INVITED: _ANSWERS,
+    LATER: _ANSWERS,
     **{state: {**moves, "pause": _PAUSE} for state, moves in _LIVE_MOVES.items()},
-    "paused": {**_BREAK_ENDS, "nudge": Move(WAITING, "nudged", label="Ready when you are")},
+    PAUSED_STATE: {**_BREAK_ENDS, "nudge": Move(WAITING, "nudged", label="Ready when you are", then=_keep_break)},
     "nudged": _BREAK_ENDS,
     **{state: {} for state in TERMINAL},
 }
@@ -203,7 +233,7 @@ STEPS: dict[str, Step] = {
 class Position:
     """Where a dialogue stands: state, current roles (user ids), round, turns taken, state before a pause."""
 
-    state: str = "new"
+    state: str = NEW
     sender: int | None = None
     receiver: int | None = None
     round: int = 1
@@ -339,19 +369,10 @@ def refusal(position: Position, user_id: int, action: str, index: int, text: str
 
 
 def advance(position: Position, user_id: int, action: str) -> Position:
-    """The position after an allowed action (call `refusal` first)."""
+    """The position after an allowed action (call `refusal` first): the table's `to`, then the move's `then`."""
     move_ = MOVES[position.state][action]
-    after = replace(position, index=position.index + 1)
-    if action == "pause":
-        return replace(after, state="paused", paused_from=position.state, paused_by=user_id)
-    if action == "nudge":
-        return replace(after, state=move_.to)
-    if action == "resume":
-        return replace(after, state=position.paused_from, paused_from=None, paused_by=None)
-    if action == "switch":
-        return replace(after, state=move_.to, sender=position.receiver, receiver=position.sender,
-                       round=position.round + 1)
-    return replace(after, state=move_.to, paused_from=None, paused_by=None)
+    after = replace(position, index=position.index + 1, state=move_.to, paused_from=None, paused_by=None)
+    return move_.then(position, after, user_id) if move_.then else after
 
 
 def start(sender: int, receiver: int) -> Position:

@@ -60,6 +60,16 @@ class Dialogue(db.Model):
         return machine.STEPS[self.state]
 
     @property
+    def is_invitation(self) -> bool:
+        """Proposed, and waiting for the receiver's answer (now, or when "later" comes back)."""
+        return self.state in machine.INVITATION
+
+    @property
+    def is_later(self) -> bool:
+        """The receiver said "later": the invitation comes back at `later_at`."""
+        return self.state == machine.LATER
+
+    @property
     def is_open(self) -> bool:
         """Whether the dialogue is not over yet."""
         return machine.is_open(self.state)

@@ -13,7 +13,7 @@ from couples import access, clock
 from couples.dialogue import machine
 from couples.dialogue.models import Dialogue, Turn
 from couples.errors import Conflict, Forbidden, Invalid, NotFound
-from couples.models import Couple, Membership, User
+from couples.models import Couple, User, couple_ids_of
 from couples.privacy.space import hold_invitation
 from extensions import db
 
@@ -40,17 +40,16 @@ def open_dialogue(couple: Couple) -> Dialogue | None:
 
 def dialogues_of(user: User) -> list[Dialogue]:
     """Every dialogue of every couple the user is or was in, newest first (the archive stays readable)."""
-    couple_ids = select(Membership.couple_id).where(Membership.user_id == user.id)
     return list(db.session.scalars(
-        select(Dialogue).where(Dialogue.couple_id.in_(couple_ids)).order_by(Dialogue.id.desc())))
+        select(Dialogue).where(Dialogue.couple_id.in_(couple_ids_of(user))).order_by(Dialogue.id.desc())))
 
 
 def invitation_is_waiting(dialogue: Dialogue, user: User) -> bool:
     """Whether the user has an invitation to answer now (a "later" comes back at its time)."""
     if dialogue.receiver_id != user.id:
         return False
-    return dialogue.state == "invited" or (
-        dialogue.state == "later" and dialogue.later_at is not None and dialogue.later_at <= clock.now())
+    return dialogue.state == machine.INVITED or (
+        dialogue.is_later and dialogue.later_at is not None and dialogue.later_at <= clock.now())
 
 
 def invite(user: User, couple: Couple, topic: str) -> Dialogue:
@@ -60,7 +59,7 @@ def invite(user: User, couple: Couple, topic: str) -> Dialogue:
     if open_dialogue(couple) is not None:
         raise Conflict("There is already a dialogue in progress. Finish or end it before starting another.")
     dialogue = Dialogue(couple_id=couple.id, open_couple_id=couple.id, topic=machine.bare_topic(topic),
-                        state="new", sender_id=user.id, receiver_id=couple.partner_of(user).id,
+                        state=machine.NEW, sender_id=user.id, receiver_id=couple.partner_of(user).id,
                         round=1, turn_index=0)
     _check(dialogue, user, "invite", 0, dialogue.topic)
     db.session.add(dialogue)

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 
 from couples import access, clock
 from couples.dialogue import events, machine, service
-from couples.dialogue.forms import ConfirmForm, InviteForm, TurnForm
+from couples.dialogue.forms import InviteForm, TurnForm
+from couples.forms import ButtonForm
 from couples.errors import DomainError, Invalid
 
 bp = Blueprint("dialogue", __name__, url_prefix="/dialogue")
@@ -116,7 +117,7 @@ def request_delete(dialogue_id):
 def accept_delete(dialogue_id):
     """Agree to the partner's request: the dialogue is deleted for both."""
     dialogue = service.find(current_user, dialogue_id, write=True)
-    _require(ConfirmForm())
+    _require(ButtonForm())
     service.accept_delete(dialogue, current_user)
     events.announce(dialogue)
     flash("The dialogue was deleted from your history.")
@@ -144,7 +145,7 @@ def _take(dialogue, form):
 def _confirmed(dialogue_id, operation, message):
     """Run a delete-request operation behind a CSRF-checked button, then show the dialogue."""
     dialogue = service.find(current_user, dialogue_id, write=True)
-    _require(ConfirmForm())
+    _require(ButtonForm())
     operation(dialogue, current_user)
     events.announce(dialogue)
     flash(message)
@@ -185,7 +186,7 @@ def _page(dialogue, form, error=None):
                                      dialogue.partner_of(current_user).name, dialogue.topic),
         "on_turn": dialogue.whose_turn(),
         "waiting_invitation": waiting,
-        "waiting_later": dialogue.state == "later" and my_role == machine.RECEIVER and not waiting,
+        "waiting_later": dialogue.is_later and my_role == machine.RECEIVER and not waiting,
         "machine": machine,
         "writable": couple is not None and couple.id == dialogue.couple_id,
     }

@@ -44,7 +44,7 @@ class DepositForm(Form):
     note = StringField("A note (optional)", validators=[Optional(), Length(max=NOTE_MAX)])
 
 
-class ConfirmForm(Form):
+class ConfirmDepositForm(Form):
     """Confirm the partner's deposit, with an optional word of thanks."""
 
     thanks = StringField("A word of thanks (optional)", validators=[Optional(), Length(max=NOTE_MAX)])

@@ -12,11 +12,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from couples import clock
-from couples.access import couple_for_member
+from couples.access import couple_for_member, may_change
 from couples.errors import Conflict, Forbidden, Invalid, NotFound
+from couples.live import announce
 from couples.ledger import origins, schedule
 from couples.ledger.models import CONFIRMED, MISSED, NOTE_MAX, PENDING, TEXT_MAX, Deposit, Promise, PromiseSchedule
-from couples.models import Couple, Membership, User
+from couples.models import Couple, User, couples_of
 from extensions import db
 
 LOG_WINDOW_DAYS = 7  # how far back a kept (or missed) day can still be recorded
@@ -122,6 +123,11 @@ def _version(terms: Terms, effective_from: date, state: str) -> PromiseSchedule:
     )
 
 
+def _tell(user: User, couple_id: int, event: str, message: str, **data) -> None:
+    """Tell both partners' open pages of a committed ledger change (the page shows `message`, then refreshes)."""
+    announce(couple_id, event, {"message": message.format(name=user.name), "by": user.id, **data})
+
+
 def make_promise(user: User, couple: Couple, terms: Terms, agreement: str | None = None) -> Promise:
     """The user promises something to their partner, once or on a schedule, maybe from one of their agreements.
 
@@ -129,11 +135,21 @@ def make_promise(user: User, couple: Couple, terms: Terms, agreement: str | None
     """
     promise = add_promise(user, couple, terms, agreement)
     db.session.commit()
+    tell_promise_made(user, promise)
     return promise
 
 
+def tell_promise_made(user: User, promise: Promise) -> None:
+    """Tell both partners' pages of a new promise, once it is committed (whoever committed it)."""
+    _tell(user, promise.couple_id, "promise_changed", "{name} made a new promise.", promise_id=promise.id,
+          what="made")
+
+
 def add_promise(user: User, couple: Couple, terms: Terms, agreement: str | None = None) -> Promise:
-    """make_promise without the commit: the promise joins the caller's transaction (e.g. with its origin)."""
+    """make_promise without the commit: the promise joins the caller's transaction (e.g. with its origin).
+
+    Once the caller commits, it calls tell_promise_made.
+    """
     couple_for_member(user, couple.id, write=True)
     today = today_for(user)
     checked = _checked(terms, today)
@@ -160,10 +176,13 @@ def edit_promise(user: User, promise: Promise, terms: Terms) -> Promise:
     started_on = current.starts_on if current.starts_on <= today else None
     promise.versions.append(_version(_checked(terms, today, started_on), today, current.state))
     db.session.commit()
+    _tell(user, promise.couple_id, "promise_changed", "{name} changed a promise.", promise_id=promise.id,
+          what="edited")
     return promise
 
 
-def _change_state(user: User, promise: Promise, allowed_from: tuple[str, ...], to: str, refusal: str) -> Promise:
+def _change_state(user: User, promise: Promise, allowed_from: tuple[str, ...], to: str, refusal: str,
+                  what: str, told: str) -> Promise:
     _as_promiser(user, promise)
     current = promise.current
     if current.state not in allowed_from:
@@ -172,23 +191,26 @@ def _change_state(user: User, promise: Promise, allowed_from: tuple[str, ...], t
                   current.ends_on, current.due_on)
     promise.versions.append(_version(terms, promise_today(promise), to))
     db.session.commit()
+    _tell(user, promise.couple_id, "promise_changed", told, promise_id=promise.id, what=what)
     return promise
 
 
 def pause_promise(user: User, promise: Promise) -> Promise:
     """The promiser pauses a promise from today: nothing is due while it rests."""
-    return _change_state(user, promise, (schedule.ACTIVE,), schedule.PAUSED, "Only an active promise can pause.")
+    return _change_state(user, promise, (schedule.ACTIVE,), schedule.PAUSED, "Only an active promise can pause.",
+                         "paused", "{name} paused a promise.")
 
 
 def resume_promise(user: User, promise: Promise) -> Promise:
     """The promiser picks a paused promise up again from today."""
-    return _change_state(user, promise, (schedule.PAUSED,), schedule.ACTIVE, "This promise is not paused.")
+    return _change_state(user, promise, (schedule.PAUSED,), schedule.ACTIVE, "This promise is not paused.",
+                         "resumed", "{name} picked a promise up again.")
 
 
 def end_promise(user: User, promise: Promise) -> Promise:
     """The promiser ends a promise from today; what was recorded stays."""
     return _change_state(user, promise, (schedule.ACTIVE, schedule.PAUSED), schedule.ENDED,
-                         "This promise has already ended.")
+                         "This promise has already ended.", "ended", "{name} ended a promise.")
 
 
 # ---- deposits -----------------------------------------------------------------------------------
@@ -233,11 +255,17 @@ def _record(user: User, promise: Promise, on: date | None, status: str, note: st
 
 def log_deposit(user: User, promise: Promise, on: date | None = None, note: str = "") -> Deposit:
     """The promiser says "I kept this" for a due day (today by default); it waits for the partner."""
-    return _record(user, promise, on, PENDING, note)
+    deposit = _record(user, promise, on, PENDING, note)
+    _tell(user, promise.couple_id, "deposit_logged", "{name} kept a promise and is waiting for you to confirm.",
+          deposit_id=deposit.id)
+    return deposit
 
 
 def mark_missed(user: User, promise: Promise, on: date | None = None, note: str = "") -> Deposit:
-    """The promiser honestly marks a due day missed: it lowers consistency, and is never shown as a debt."""
+    """The promiser honestly marks a due day missed: it lowers consistency, and is never shown as a debt.
+
+    Nothing is announced: the partner's page shows it at its next refresh.
+    """
     return _record(user, promise, on, MISSED, note)
 
 
@@ -260,6 +288,7 @@ def confirm_deposit(user: User, deposit: Deposit, thanks: str = "") -> Deposit:
     db.session.commit()
     if not changed:
         raise Conflict("This deposit is already confirmed.", "already_confirmed")
+    _tell(user, deposit.promise.couple_id, "deposit_confirmed", "{name} confirmed your deposit.", deposit_id=deposit.id)
     db.session.refresh(deposit)
     return deposit
 
@@ -367,7 +396,7 @@ def ledger_summary(user: User, couple: Couple) -> LedgerSummary:
         couple=couple,
         viewer=user,
         partner=couple.partner_of(user),
-        read_only=not (couple.is_linked and couple.is_current_member(user)),
+        read_only=not may_change(user, couple),
         mine=[line for line in lines if line.promise.promiser_id == user.id],
         theirs=[line for line in lines if line.promise.promiser_id != user.id],
         waiting_for_you=[d for d in pending if d.promise.promiser_id != user.id],
@@ -381,12 +410,12 @@ def ledger_summary(user: User, couple: Couple) -> LedgerSummary:
 
 def past_couples(user: User) -> list[Couple]:
     """Couples this person was linked in and is no longer: their ledgers are read-only archives."""
-    return [c for c in _couples_of(user) if c.linked_at and not (c.is_linked and c.is_current_member(user))]
+    return [c for c in _couples_of(user) if c.linked_at and not may_change(user, c)]
 
 
 def _couples_of(user: User) -> list[Couple]:
     return list(db.session.scalars(
-        select(Couple).join(Membership).where(Membership.user_id == user.id).order_by(Couple.id)))
+        couples_of(user).order_by(Couple.id)))
 
 
 def export_for_user(user: User) -> dict:

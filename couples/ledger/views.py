@@ -5,22 +5,13 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from couples import zones
-from couples.access import couple_for_member, current_couple
+from couples.access import couple_for_member, current_couple, may_change
 from couples.errors import Conflict, Invalid
-from couples.events import NAMESPACE
 from couples.ledger import origins, schedule, service
 from couples.ledger.chart import since, weekly_chart
-from couples.ledger.forms import ConfirmForm, DepositForm, PromiseForm
-from couples.live import couple_room
-from extensions import socketio
+from couples.ledger.forms import ConfirmDepositForm, DepositForm, PromiseForm
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
-
-
-def announce(event: str, couple_id: int, message: str, **data) -> None:
-    """Tell both partners' open pages that the ledger changed (the couple's room on /couple)."""
-    payload = {"message": message, "by": current_user.id, **data}
-    socketio.emit(event, payload, to=couple_room(couple_id), namespace=NAMESPACE)
 
 
 def _back(couple_id: int, action, success: str | None = None):
@@ -105,8 +96,8 @@ def _promise_page(found, form: PromiseForm | None = None, status: int = 200):
     sources = origins.by_key(origins.agreement_choices(current_user, found.couple)) if found.agreement_id else {}
     return render_template("ledger/promise.html", p=found, figures=service.tally(found), form=form,
                            today=service.promise_today(found), sources=sources,
-                           can_change=found.promiser_id == current_user.id and found.couple.is_linked
-                           and found.couple.is_current_member(current_user)), status
+                           can_change=found.promiser_id == current_user.id
+                           and may_change(current_user, found.couple)), status
 
 
 def _submit_terms(form: PromiseForm, save) -> bool:
@@ -137,8 +128,7 @@ def make(couple_id: int):
     form.offer_agreements(origins.agreement_choices(current_user, couple))
 
     def save(terms):
-        promise = service.make_promise(current_user, couple, terms, form.agreement.data or None)
-        announce("promise_made", couple.id, f"{current_user.name} made a new promise.", promise_id=promise.id)
+        service.make_promise(current_user, couple, terms, form.agreement.data or None)
 
     if not _submit_terms(form, save):
         return _ledger_page(couple, form, 400)
@@ -163,7 +153,6 @@ def edit(promise_id: int):
 
     def save(terms):
         service.edit_promise(current_user, found, terms)
-        announce("promise_made", found.couple_id, f"{current_user.name} changed a promise.", promise_id=found.id)
 
     if not _submit_terms(form, save):
         return _promise_page(found, form, 400)
@@ -171,66 +160,54 @@ def edit(promise_id: int):
     return redirect(url_for(".promise", promise_id=found.id), 303)
 
 
-def _state_change(promise_id: int, change, message: str, done: str):
+def _state_change(promise_id: int, change, done: str):
     found = service.promise_for(current_user, promise_id, write=True)  # CSRF is checked app-wide
-
-    def act():
-        change(current_user, found)
-        announce("promise_made", found.couple_id, message.format(name=current_user.name), promise_id=found.id)
-
-    return _back(found.couple_id, act, done)
+    return _back(found.couple_id, lambda: change(current_user, found), done)
 
 
 @bp.post("/promises/<int:promise_id>/pause")
 @login_required
 def pause(promise_id: int):
     """The promiser pauses a promise."""
-    return _state_change(promise_id, service.pause_promise, "{name} paused a promise.",
-                         "Paused. Nothing is due while it rests.")
+    return _state_change(promise_id, service.pause_promise, "Paused. Nothing is due while it rests.")
 
 
 @bp.post("/promises/<int:promise_id>/resume")
 @login_required
 def resume(promise_id: int):
     """The promiser resumes a paused promise."""
-    return _state_change(promise_id, service.resume_promise, "{name} picked a promise up again.", "Resumed from today.")
+    return _state_change(promise_id, service.resume_promise, "Resumed from today.")
 
 
 @bp.post("/promises/<int:promise_id>/end")
 @login_required
 def end(promise_id: int):
     """The promiser ends a promise."""
-    return _state_change(promise_id, service.end_promise, "{name} ended a promise.", "Ended. What you recorded stays.")
+    return _state_change(promise_id, service.end_promise, "Ended. What you recorded stays.")
 
 
-def _record(promise_id: int, record, message: str, done: str):
+def _record(promise_id: int, record, done: str):
     found = service.promise_for(current_user, promise_id, write=True)
     form = DepositForm()
     if not form.validate():
         flash(_form_refusal(form), "error")
         return redirect(url_for(".page", couple_id=found.couple_id), 303)
 
-    def act():
-        deposit = record(current_user, found, form.on.data, form.note.data or "")
-        if message:
-            announce("deposit_logged", found.couple_id, message.format(name=current_user.name), deposit_id=deposit.id)
-
-    return _back(found.couple_id, act, done)
+    return _back(found.couple_id, lambda: record(current_user, found, form.on.data, form.note.data or ""), done)
 
 
 @bp.post("/promises/<int:promise_id>/deposits")
 @login_required
 def log(promise_id: int):
     """The promiser logs a kept occurrence; the partner sees it waiting for them."""
-    return _record(promise_id, service.log_deposit, "{name} kept a promise and is waiting for you to confirm.",
-                   "Logged. It waits for your partner to confirm.")
+    return _record(promise_id, service.log_deposit, "Logged. It waits for your partner to confirm.")
 
 
 @bp.post("/promises/<int:promise_id>/missed")
 @login_required
 def missed(promise_id: int):
     """The promiser honestly marks an occurrence missed (the partner's page refreshes its figures)."""
-    return _record(promise_id, service.mark_missed, "", "Noted, honestly. Tomorrow is another day.")
+    return _record(promise_id, service.mark_missed, "Noted, honestly. Tomorrow is another day.")
 
 
 @bp.post("/deposits/<int:deposit_id>/confirm")
@@ -239,13 +216,10 @@ def confirm(deposit_id: int):
     """The partner confirms a deposit, with optional thanks."""
     deposit = service.deposit_for(current_user, deposit_id, write=True)
     couple_id = deposit.promise.couple_id
-    form = ConfirmForm()
+    form = ConfirmDepositForm()
     if not form.validate():
         flash(_form_refusal(form), "error")
         return redirect(url_for(".page", couple_id=couple_id), 303)
 
-    def act():
-        service.confirm_deposit(current_user, deposit, form.thanks.data or "")
-        announce("deposit_confirmed", couple_id, f"{current_user.name} confirmed your deposit.", deposit_id=deposit.id)
-
-    return _back(couple_id, act, "Confirmed. Thank you for noticing.")
+    return _back(couple_id, lambda: service.confirm_deposit(current_user, deposit, form.thanks.data or ""),
+                 "Confirmed. Thank you for noticing.")

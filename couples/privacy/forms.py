@@ -35,10 +35,6 @@ class PresenceForm(Form):
     share_presence = BooleanField("Show my partner when I am here and typing")
 
 
-class ConfirmForm(Form):
-    """A button that changes something: only the CSRF token."""
-
-
 class SpaceForm(Form):
     """Ask for space for yourself: how long, and a note in your own words if you like."""
 

@@ -18,14 +18,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from couples.access import current_couple
-from couples.live import is_connected
+from couples.live import COUPLE_NAMESPACE, is_connected
 from couples.models import LiveSocket, User
 from couples.privacy.models import space_of
 from extensions import db, socketio
 
 log = logging.getLogger(__name__)
 
-NAMESPACE = "/couple"  # where pages hear "here now"
+NAMESPACE = COUPLE_NAMESPACE  # where pages hear "here now"
 
 _signals = Signals()
 # Sent with the couple id when presence stops flowing between its partners; receivers get user_ids=(a, b)

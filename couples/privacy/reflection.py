@@ -6,7 +6,8 @@ from sqlalchemy import delete, select
 from couples.access import current_couple
 from couples.clock import now
 from couples.errors import Invalid, NotFound
-from couples.models import Couple, Membership, User
+from couples.live import announce
+from couples.models import Couple, User, couple_ids_of
 from couples.privacy.models import Reflection, SharedPassage
 from extensions import db
 
@@ -134,6 +135,7 @@ def share_passage(author: User, public_id: str, passage: str) -> SharedPassage:
     shared = SharedPassage(couple_id=couple.id, author_id=author.id, body=passage, created_at=now())
     db.session.add(shared)
     db.session.commit()
+    announce(couple.id, "passage_shared", passage_view(shared))
     return shared
 
 
@@ -158,8 +160,7 @@ def passages_by(author: User) -> list[SharedPassage]:
 
 def passages_with(user: User) -> list[SharedPassage]:
     """Every passage shared in any couple the user is or was part of, by either partner."""
-    couples = select(Membership.couple_id).where(Membership.user_id == user.id)
-    return _passages(SharedPassage.couple_id.in_(couples))
+    return _passages(SharedPassage.couple_id.in_(couple_ids_of(user)))
 
 
 def passage_view(passage: SharedPassage) -> dict:

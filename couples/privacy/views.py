@@ -7,13 +7,12 @@ from flask_login import current_user, login_required
 from couples import accounts, clock
 from couples.errors import DomainError
 from couples.access import current_couple
-from couples.events import NAMESPACE
-from couples.live import couple_room, current_login_session_id
+from couples.live import current_login_session_id
 from couples.privacy import devices, mydata, presence, reflection, space
-from couples.privacy.forms import (ConfirmForm, PasswordForm, PresenceForm, ReflectionForm,
-                                   ShareForm, SpaceForm)
+from couples.forms import ButtonForm
+from couples.privacy.forms import PasswordForm, PresenceForm, ReflectionForm, ShareForm, SpaceForm
 from couples.privacy.models import space_of
-from extensions import limiter, socketio
+from extensions import limiter
 
 bp = Blueprint("privacy", __name__)
 
@@ -31,7 +30,7 @@ def shared_passages(couple) -> list:
 
 
 def _require_csrf() -> None:
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
 
 
@@ -72,7 +71,7 @@ def _entry_page(entry, form=None, share_form=None, status=200):
         prompts_by_key=reflection.PROMPTS_BY_KEY,
         form=form or ReflectionForm(formdata=None, prompt=entry.prompt, body=entry.body),
         share_form=share_form or ShareForm(formdata=None),
-        confirm_form=ConfirmForm(),
+        confirm_form=ButtonForm(),
         partner=(couple.partner_of(current_user) if (couple := current_couple(current_user)) else None),
     ), status
 
@@ -115,9 +114,7 @@ def share(entry_id: str):
     form = ShareForm()
     if not form.validate_on_submit():
         return _entry_page(entry, share_form=form, status=400)
-    passage = reflection.share_passage(current_user, entry_id, form.passage.data)
-    socketio.emit("passage_shared", reflection.passage_view(passage),
-                  to=couple_room(passage.couple_id), namespace=NAMESPACE)
+    reflection.share_passage(current_user, entry_id, form.passage.data)
     flash("Sent to your partner. Your entry itself stays private.", "info")
     return redirect(url_for("privacy.entry", entry_id=entry_id))
 
@@ -143,7 +140,7 @@ def sessions():
         now=clock.now(),
         device_label=devices.device_label,
         approximately=devices.approximately,
-        confirm_form=ConfirmForm(),
+        confirm_form=ButtonForm(),
     )
 
 

@@ -22,7 +22,7 @@ if (partnerPanel || linkPanel) {
     const refreshCards = followRegions(spaces);
     // Whatever changed while this page was being drawn, or while offline, is fetched on (re)connect.
     socket.on('connect', refreshCards);
-    for (const event of ['promise_made', 'deposit_logged', 'deposit_confirmed', 'agreements_changed']) {
+    for (const event of ['promise_changed', 'deposit_logged', 'deposit_confirmed', 'agreements_changed']) {
       socket.on(event, refreshCards);
     }
   }

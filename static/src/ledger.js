@@ -41,7 +41,7 @@ if (root && root.dataset.live === 'true') {
   });
   // Unlinked while open: the server draws the ledger as the read-only archive it now is.
   socket.on('unlinked', () => window.location.reload());
-  for (const event of ['promise_made', 'deposit_logged', 'deposit_confirmed']) {
+  for (const event of ['promise_changed', 'deposit_logged', 'deposit_confirmed']) {
     socket.on(event, (data) => {
       announce(data);
       refresh();

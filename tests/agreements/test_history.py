@@ -5,7 +5,7 @@ from hypothesis import given, strategies as st
 from pycrdt import Doc, Map, Text
 
 from agreements import history, shape, signing
-from agreements.history import ADDED, CHANGED, REMOVED, SAME, compare, diff_words, replace_text, restore_section
+from agreements.history import ADDED, EDITED, REMOVED, SAME, compare, diff_words, replace_text, restore_section
 from couples import linking
 from couples.errors import NotFound, ReadOnly
 from tests.agreements.writing import add_agreement, content, new_document, set_text
@@ -54,8 +54,8 @@ def test_compare_finds_added_removed_and_changed_agreements():
     after = shape.read_document(doc)
 
     [change] = compare(before, after)
-    assert change.status == CHANGED
-    assert [item.status for item in change.items] == [REMOVED, CHANGED, ADDED]
+    assert change.status == EDITED
+    assert [item.status for item in change.items] == [REMOVED, EDITED, ADDED]
     assert compare(after, after)[0].status == SAME
 
 

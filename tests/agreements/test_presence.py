@@ -60,6 +60,13 @@ def test_a_colour_that_is_not_a_colour_is_dropped(agreement):
     assert entry.state["user"]["color"] == ""
 
 
+@pytest.mark.parametrize("colour", ["#123", "#11223344", "#12345g"])
+def test_a_colour_is_six_hex_digits_as_the_page_draws_it(agreement, colour):
+    agreement.a.send(awareness(77, 1, {"user": {"name": "A", "color": colour}}))
+    (entry,) = presence_received(agreement.b)
+    assert entry.state["user"]["color"] == ""
+
+
 def test_nobody_can_change_the_partners_presence(agreement):
     agreement.a.send(awareness(77, 1, {"user": {"name": "A", "color": "#123"}}))
     agreement.b.received()

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from agreements import signing
-from agreements.signing import AGREED, CHANGED, DRAFT, SIGNED, agreement_state, text_hash
+from agreements.signing import AGREED, CHANGED_SINCE_SIGNED, DRAFT, SIGNED, agreement_state, text_hash
 from couples import linking
 from couples.errors import Conflict, Invalid, NotFound, ReadOnly
 from tests.agreements.writing import add_agreement, content, new_document, set_text
@@ -44,7 +44,7 @@ def test_agreed_needs_both():
 def test_signature_goes_stale_when_text_changes():
     signatures = [sig(1, "No name-calling"), sig(2, "No name-calling")]
     state = agreement_state("No name-calling, ever", signatures)
-    assert state.status == CHANGED
+    assert state.status == CHANGED_SINCE_SIGNED
     assert [s.signer_id for s in state.stale] == [1, 2]
 
 
@@ -98,7 +98,7 @@ def test_signature_goes_stale_when_the_server_text_changes(signed_world, clock):
     signing.sign(alice, document.id, item, TEXT)
     signing.sign(bob, document.id, item, TEXT)
     set_text(document, item, TEXT + " Or tired.", author=bob)
-    assert state_of(document, item).status == CHANGED
+    assert state_of(document, item).status == CHANGED_SINCE_SIGNED
     clock.advance(minutes=1)
     signing.sign(alice, document.id, item, TEXT + " Or tired.")
     assert state_of(document, item).status == SIGNED

@@ -180,8 +180,8 @@ def test_partner_gets_live_events_and_nobody_else_does(pair, linked_couple, app,
     page = f"/ledger/{couple.id}"
 
     a.post(f"/ledger/{couple.id}/promises", {"text": "Walk together", "kind": "daily"}, page=page)
-    made = received(bob_socket, "promise_made")
-    assert len(made) == 1 and made[0]["message"] == "Alice Moreau made a new promise."
+    made = received(bob_socket, "promise_changed")
+    assert len(made) == 1 and made[0]["message"] == "Alice Moreau made a new promise." and made[0]["what"] == "made"
     promise = promises_of(couple)[0]
 
     a.post(f"/ledger/promises/{promise.id}/deposits", {}, page=page)
@@ -195,12 +195,32 @@ def test_partner_gets_live_events_and_nobody_else_does(pair, linked_couple, app,
     assert carol_socket.get_received("/couple") == []
 
 
-def test_marking_missed_sends_the_partner_nothing(pair, app, login, socket_client):
+@pytest.fixture
+def listening(pair, app, login, socket_client):
+    """Alice's promise, Alice signed in, and Bob's /couple socket (drained): (couple, promise, alice, bob_socket)."""
     couple, alice, bob = pair
     promise = service.make_promise(alice, couple, Terms("Good-morning message"))
     a, b = login(app.test_client(), alice), login(app.test_client(), bob)
     bob_socket = socket_client("/couple", b.client)
     bob_socket.get_received("/couple")
+    return couple, promise, a, bob_socket
+
+
+def test_edits_pauses_and_ends_are_told_as_what_they_are(listening):
+    couple, promise, a, bob_socket = listening
+    page = f"/ledger/{couple.id}"
+    a.post(f"/ledger/promises/{promise.id}/edit", {"text": "Good-morning call", "kind": "daily"}, page=page)
+    for step in ("pause", "resume", "end"):
+        a.post(f"/ledger/promises/{promise.id}/{step}", {}, page=page)
+    told = [(m["name"], m["args"][0]["what"], m["args"][0]["message"]) for m in bob_socket.get_received("/couple")]
+    assert told == [("promise_changed", "edited", "Alice Moreau changed a promise."),
+                    ("promise_changed", "paused", "Alice Moreau paused a promise."),
+                    ("promise_changed", "resumed", "Alice Moreau picked a promise up again."),
+                    ("promise_changed", "ended", "Alice Moreau ended a promise.")]
+
+
+def test_marking_missed_sends_the_partner_nothing(listening):
+    couple, promise, a, bob_socket = listening
     a.post(f"/ledger/promises/{promise.id}/missed", {}, page=f"/ledger/{couple.id}")
     assert bob_socket.get_received("/couple") == []
     assert deposits_of(promise)[0].kept_on == date(2026, 3, 2)

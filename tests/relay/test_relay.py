@@ -124,10 +124,10 @@ def test_presence_reaches_the_partner_with_the_name_the_relay_knows(couple_docum
     _, alice, bob, document, _ = couple_document
     maya, sam = connect(document.id, cookie_of(alice)), connect(document.id, cookie_of(bob))
     assert synced(maya) and synced(sam)
-    maya.send(presence_of(41, {"user": {"name": "Someone else", "color": "#ab3"}, "cursor": None}))
+    maya.send(presence_of(41, {"user": {"name": "Someone else", "color": "#aabb33"}, "cursor": None}))
     assert sam.wait(lambda: sam.awareness)
     (entry,) = sync.parse_awareness(sync.parse_message(sam.awareness[0]).payload)
-    assert (entry.client_id, entry.state["user"]) == (41, {"name": "Maya Okafor", "color": "#ab3"})
+    assert (entry.client_id, entry.state["user"]) == (41, {"name": "Maya Okafor", "color": "#aabb33"})
 
 
 def test_no_presence_flows_while_either_partner_hides_it(couple_document, connect, cookie_of):

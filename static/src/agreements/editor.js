@@ -458,6 +458,7 @@ function grow(field) {
 }
 
 // Colours come from the partner's browser: only accept a plain hex colour.
+// The same rule as the server's (agreements/sync.py COLOUR): #rrggbb, nothing else.
 function safeColor(color) {
   return /^#[0-9a-fA-F]{6}$/.test(color || '') ? color : '#6b5b95';
 }
