@@ -11,6 +11,7 @@ import random
 import time
 
 import socketio
+from sqlalchemy import select
 
 from agreements import store
 from agreements.shape import agreement_text, new_id, new_item, sections
@@ -135,14 +136,16 @@ def test_partners_on_two_relays_at_once_still_converge_through_the_log(make_coup
 
 
 def _seconds_until_closed(request, *connections, within: float = 3.0) -> list[float | None]:
-    """Send `request` (it must redirect); return the seconds until each connection was closed, or None."""
+    """Send `request` (it must redirect); return the seconds from its answer (the change is committed) until
+    each connection was closed (0 if before), or None."""
     asked = time.monotonic()
     assert request().status_code == 302
+    answered = time.monotonic()
     cut = []
     for connection in connections:
-        gone = connection.wait_gone(max(0.0, asked + within - time.monotonic()))
-        cut.append(time.monotonic() - asked if gone else None)
-    print(f"connections closed {cut} s after the request was sent")
+        gone = connection.wait_gone(max(0.0, answered + within - time.monotonic()))
+        cut.append(max(0.0, time.monotonic() - answered) if gone else None)
+    print(f"the request took {answered - asked:.3f}s; connections closed {cut} s after its answer")
     return cut
 
 
@@ -209,7 +212,9 @@ def test_deleting_the_account_on_process_a_closes_its_and_the_partners_connectio
     cut = _seconds_until_closed(lambda: alice_a.post("/account/delete", deletion, page="/account"), *alices, *bobs)
 
     assert _within(cut), cut
-    assert [client.closed.rcvd.code for client in alices + bobs] == [gate.SIGNED_OUT] * 2 + [gate.ARCHIVED] * 2
+    # A relay may read the couple unlinked before her sessions end: either way her page reloads, signed out.
+    assert {client.closed.rcvd.code for client in alices} <= {gate.SIGNED_OUT, gate.ARCHIVED}
+    assert [client.closed.rcvd.code for client in bobs] == [gate.ARCHIVED] * 2
 
 
 def test_a_former_partner_reconnecting_on_either_relay_cannot_change_the_archive(
