@@ -40,9 +40,10 @@ run: db
 	@echo "Common Ground: open http://$(HOST):$(PORT)/ in two browsers (Ctrl+C stops it)"
 	HOST=$(HOST) APP_PORT=$(PORT) RELAY_PORT=$(RELAY_PORT) APP_URL=http://$(HOST):$(PORT) $(BIN)/honcho start
 
-# Two app processes (ports PORT and PORT+1) sharing a throwaway PostgreSQL and Redis on loopback.
+# Two app processes (ports PORT and PORT+1) and two relays (RELAY_PORT and RELAY_PORT+1) sharing a throwaway
+# PostgreSQL and Redis on loopback; each document goes to one relay, by its id.
 run-cluster: setup system-deps
-	$(BIN)/python -m bench.cluster --ports $(PORT) $$(($(PORT) + 1))
+	$(BIN)/python -m bench.cluster --ports $(PORT) $$(($(PORT) + 1)) --relay-ports $(RELAY_PORT) $$(($(RELAY_PORT) + 1))
 
 # The whole suite on SQLite, then the service, request and socket tests again on a real PostgreSQL.
 test: setup node_modules/.installed system-deps

@@ -117,12 +117,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _relay_may_be_reached(response):
     """Let pages open the relay's WebSocket: its origin joins the policy's connect-src."""
-    from relay.address import relay_origin
+    from relay.address import relay_origins
 
     policy = response.headers.get("Content-Security-Policy")
     if policy:
         response.headers["Content-Security-Policy"] = policy.replace(
-            "connect-src 'self'", f"connect-src 'self' {relay_origin()}", 1)
+            "connect-src 'self'", f"connect-src 'self' {' '.join(relay_origins())}", 1)
     return response
 
 

@@ -24,6 +24,33 @@ def _flag(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# The connection budget of one process (ARCHITECTURE.md, "Budgets"). One relay process holds 1,000 couples
+# typing, 2,000 people; as many app processes as relays serve their pages. A page holds one Socket.IO WebSocket
+# on its app process (its namespaces share it), a document page one relay WebSocket too. Say three tabs each:
+# 6,000 sockets on an app process, plus 2,000 page loads at once = 8,000; a relay, two document tabs each:
+# 4,000, twice that for reconnects racing the old sockets' close = 8,000. gunicorn's gevent worker accepts
+# at most `worker_connections` (1,000 by default, gunicorn.conf.py raises it); the relay has no such cap.
+APP_CONNECTIONS = int(os.environ.get("APP_CONNECTIONS", 8000))
+RELAY_CONNECTIONS = int(os.environ.get("RELAY_CONNECTIONS", 8000))
+# Each connection is an open file; a process also holds its database pool, logs, libraries and listeners.
+FILES_BESIDE_CONNECTIONS = 256
+
+
+def allow_open_files(connections: int) -> int:
+    """Raise this process's soft open-files limit (often 1,024) towards what `connections` sockets need, up to the
+    hard limit; return the limit now in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + FILES_BESIDE_CONNECTIONS
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        soft = wanted
+    return soft
+
+
 class Config:
     """Settings for `make run` and production; every value can be set from the environment."""
 
@@ -99,7 +126,8 @@ class Config:
 
     # The relay (`python -m relay`) serves the agreements documents' live channel as plain WebSockets.
     # RELAY_URL is where pages connect (e.g. wss://example.org/relay behind a reverse proxy); unset, the
-    # page's own host on RELAY_PORT. APP_URL is the origin of the pages, the one the relay lets in
+    # page's own host on RELAY_PORT. Several relay processes: their URLs, separated by spaces or commas;
+    # each document goes to one, by its id modulo their number (relay/address.py, ARCHITECTURE.md). APP_URL is the origin of the pages, the one the relay lets in
     # (with SOCKETIO_ALLOWED_ORIGINS, and any origin equal to the relay's own host).
     RELAY_PORT = int(os.environ.get("RELAY_PORT", 5050))
     RELAY_URL = os.environ.get("RELAY_URL") or None

@@ -1,8 +1,16 @@
 """Gunicorn settings read automatically by `make run`, the tests' servers and the benchmarks."""
 import os
 
+from config import APP_CONNECTIONS, allow_open_files
+
 # Several servers may run side by side (tests, two-process setups): no shared control socket.
 control_socket_disable = True
+
+# The gevent worker serves at most this many connections at once (gunicorn's default is 1,000, about 330
+# people on the home page); past it, new ones wait unanswered. The arithmetic is in config.py: 8,000.
+worker_connections = APP_CONNECTIONS
+# Each connection is an open file: the workers inherit the limit raised here.
+allow_open_files(APP_CONNECTIONS)
 
 
 def post_worker_init(worker):

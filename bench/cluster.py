@@ -1,10 +1,13 @@
-"""Several app processes sharing PostgreSQL and Redis, for a local try (`make run-cluster`) and the benchmarks.
+"""Several app and relay processes sharing PostgreSQL and Redis, for a local try (`make run-cluster`) and tests.
 
 Starts a throwaway PostgreSQL and Redis on loopback (Debian's packages, data in a temporary folder, gone
 afterwards), runs the migrations, then `gunicorn -k gevent -w 1 'app:create_app()'` once per port with
-DATABASE_URL and SOCKETIO_MESSAGE_QUEUE pointing at them. Ctrl+C stops everything.
+DATABASE_URL and SOCKETIO_MESSAGE_QUEUE pointing at them, and `python -m relay` once per relay port. Every app
+process is given every relay's address (RELAY_URL): a document's page names the relay of id modulo their
+number, so both partners meet in one relay's room whichever app process served their page. Every relay lets in
+the pages of every app process. Ctrl+C stops everything.
 
-    python -m bench.cluster --ports 5001 5002
+    python -m bench.cluster --ports 5001 5002 --relay-ports 5051 5052
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import Server  # noqa: E402
+from tests.servers import Relay, Server, free_port  # noqa: E402
 from tests.services import PostgresServer, RedisServer  # noqa: E402
 
 DATABASE = "common_ground"
@@ -33,22 +36,32 @@ def migrate(database_url: str) -> None:
 
 
 @contextmanager
-def cluster(ports: list[int | None], workdir: Path, env: dict | None = None):
-    """Yield (postgres url, redis url, [Server]) with one app process per port; stop them all on exit."""
+def cluster(ports: list[int | None], workdir: Path, env: dict | None = None,
+            relay_ports: list[int | None] = (None, None)):
+    """Yield (postgres url, redis url, [Server], [Relay]): one app process per port, one relay per relay port
+    (None: a free one); stop them all on exit."""
+    ports = [port or free_port() for port in ports]
+    relay_ports = [port or free_port() for port in relay_ports]
+    app_urls = [f"http://127.0.0.1:{port}" for port in ports]
     postgres = PostgresServer().start()
     redis = RedisServer(workdir / "redis").start()
     servers: list[Server] = []
+    relays: list[Relay] = []
     try:
         postgres.execute(f"CREATE DATABASE {DATABASE}")
         url = postgres.url(DATABASE)
         migrate(url)
-        shared = {"SOCKETIO_MESSAGE_QUEUE": redis.url, **(env or {})}
+        relay_env = {"SOCKETIO_ALLOWED_ORIGINS": ",".join(app_urls[1:]), **(env or {})}
+        for port in relay_ports:
+            relays.append(Relay(workdir, url, app_urls[0], port=port, env=relay_env).start())
+        shared = {"SOCKETIO_MESSAGE_QUEUE": redis.url, "RELAY_URL": " ".join(relay.url for relay in relays),
+                  **(env or {})}
         for port in ports:
             servers.append(Server(workdir, url, port=port, env=shared).start())
-        yield url, redis.url, servers
+        yield url, redis.url, servers, relays
     finally:
-        for server in servers:
-            server.stop()
+        for process in servers + relays:
+            process.stop()
         redis.stop()
         postgres.stop()
 
@@ -66,14 +79,18 @@ def main() -> None:
     """Start the cluster and wait for Ctrl+C (or SIGTERM)."""
     signal.signal(signal.SIGTERM, _interrupt)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ports", type=int, nargs="+", default=[5001, 5002])
+    parser.add_argument("--ports", type=int, nargs="+", default=[5001, 5002], help="the app processes' ports")
+    parser.add_argument("--relay-ports", type=int, nargs="+", default=[5051, 5052], help="the relays' ports")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cg-cluster-") as workdir, \
-            cluster(args.ports, Path(workdir), RUN_ENV) as (database_url, redis_url, servers):
+            cluster(args.ports, Path(workdir), RUN_ENV, args.relay_ports) as (database_url, redis_url, servers,
+                                                                               relays):
         print(f"PostgreSQL: {database_url}\nRedis:      {redis_url}")
         for server in servers:
             print(f"App:        {server.url}/   (log: {server.log_path})")
-        print("Open one process in one browser and the other in another. Ctrl+C stops everything.", flush=True)
+        for relay in relays:
+            print(f"Relay:      {relay.url}   (log: {relay.log_path})")
+        print("Open one app process in one browser and the other in another. Ctrl+C stops everything.", flush=True)
         try:
             servers[0].process.wait()
         except KeyboardInterrupt:

@@ -3,6 +3,7 @@ import argparse
 import logging
 
 from app import create_app
+from config import RELAY_CONNECTIONS, allow_open_files
 from relay.server import run
 
 
@@ -14,6 +15,10 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s relay %(levelname)s %(message)s")
     logging.getLogger("websockets").setLevel(logging.WARNING)  # not a line per connection
+    opened = allow_open_files(RELAY_CONNECTIONS)  # each connection is an open file; often 1,024 by default
+    if opened < RELAY_CONNECTIONS:
+        logging.warning("relay: this process may open %d files, fewer than the %d connections it is meant to hold",
+                        opened, RELAY_CONNECTIONS)
     app = create_app()
     port = args.port if args.port is not None else app.config["RELAY_PORT"]
 

@@ -161,15 +161,19 @@ def _note_activity(sessions: set[str], at) -> None:
     db.session.commit()
 
 
-def document_marks(app: Flask, document_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(newest log row id, newest signature id) of each document, in two queries (in a worker thread)."""
+def document_marks(app: Flask, document_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """(newest log row id, newest signature id, log rows) of each document, in two queries (in a worker thread)."""
     if not document_ids:
         return {}
     with app.app_context():
-        logs = dict(db.session.execute(
-            select(DocumentUpdate.document_id, func.max(DocumentUpdate.id))
-            .where(DocumentUpdate.document_id.in_(document_ids)).group_by(DocumentUpdate.document_id)).all())
+        logs = {document_id: (newest, rows) for document_id, newest, rows in db.session.execute(
+            select(DocumentUpdate.document_id, func.max(DocumentUpdate.id), func.count(DocumentUpdate.id))
+            .where(DocumentUpdate.document_id.in_(document_ids)).group_by(DocumentUpdate.document_id)).all()}
         signatures = dict(db.session.execute(
             select(Signature.document_id, func.max(Signature.id))
             .where(Signature.document_id.in_(document_ids)).group_by(Signature.document_id)).all())
-        return {i: (logs.get(i, 0), signatures.get(i, 0)) for i in document_ids}
+        marks = {}
+        for i in document_ids:
+            newest, rows = logs.get(i, (0, 0))
+            marks[i] = (newest, signatures.get(i, 0), rows)
+        return marks

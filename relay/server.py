@@ -276,11 +276,13 @@ class Relay:
         rooms = list(self.rooms.values())
         marks = await self.db(gate.document_marks, self.app, [room.document_id for room in rooms])
         for room in rooms:
-            newest_row, newest_signature = marks.get(room.document_id, (0, 0))
+            newest_row, newest_signature, rows = marks.get(room.document_id, (0, 0, 0))
             if room.signatures is not None and newest_signature != room.signatures:
                 broadcast(room.others(None), messages.states())
             room.signatures = newest_signature
-            if room.doc is not None and newest_row > room.last_id and newest_row not in room.ahead:
+            # Rows another relay wrote may sit behind our own newest one: the log's length tells.
+            if room.doc is not None and newest_row > room.last_id and (newest_row not in room.ahead
+                                                                       or rows > room.rows):
                 await self._catch_up(room)
 
     # Messages

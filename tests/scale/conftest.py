@@ -1,8 +1,10 @@
-"""Two app processes sharing a real PostgreSQL and Redis, couples made in that database, real socket clients."""
+"""Two app and two relay processes sharing a real PostgreSQL and Redis, couples made in that database, real
+socket clients: Socket.IO on the app processes (/couple, /dialogue), plain WebSockets on the relays (documents)."""
 from __future__ import annotations
 
 import itertools
-import queue
+import re
+import threading
 import time
 
 import pytest
@@ -11,8 +13,11 @@ import socketio
 from sqlalchemy import select
 
 from bench.cluster import cluster
-from tests.agreements.wire import NAMESPACE, YClient
+from agreements.shape import agreement_text
+from relay import messages
 from tests.conftest import PASSWORD, csrf_from
+from tests.relay.client import RelayClient
+from tests.relay.test_relay import synced
 
 # Per-address limits are wide (every test logs in from 127.0.0.1); the per-account one keeps its default.
 CLUSTER_ENV = {"RATELIMIT_ENABLED": "1", "LOGIN_LIMIT_PER_ADDRESS": "1000 per 5 minutes",
@@ -28,9 +33,11 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def processes(tmp_path_factory):
-    """Two gunicorn + gevent processes (A and B) on one PostgreSQL, sharing rooms and rate limits through Redis."""
-    with cluster([None, None], tmp_path_factory.mktemp("cluster"), CLUSTER_ENV) as (database_url, _, servers):
-        yield database_url, servers
+    """Two gunicorn + gevent processes (A and B) on one PostgreSQL, sharing rooms and rate limits through Redis,
+    and two relay processes; each document's pages name one relay, by the document's id."""
+    with cluster([None, None], tmp_path_factory.mktemp("cluster"), CLUSTER_ENV) as (database_url, _, servers,
+                                                                                   relays):
+        yield database_url, servers, relays
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +64,12 @@ def b(processes):
     return processes[1][1].url
 
 
+@pytest.fixture
+def relay_urls(processes):
+    """The two relays' URLs, in the order the app processes number them."""
+    return [relay.url for relay in processes[2]]
+
+
 _people = itertools.count(1)
 
 
@@ -67,26 +80,28 @@ class Couple:
         self.id, self.document_id, self.alice, self.bob = couple_id, document_id, alice, bob
 
 
-@pytest.fixture
-def make_couple(setup_app):
-    """make_couple() -> a freshly linked Couple (Alice Moreau and Bob Lindqvist, new emails each time)."""
+def new_couple(setup_app) -> Couple:
+    """A freshly linked Couple in the app's database (Alice Moreau and Bob Lindqvist, new emails each time)."""
     from agreements.models import AgreementDocument
     from couples import accounts, linking
     from extensions import db
 
-    def make() -> Couple:
-        n = next(_people)
-        with setup_app.app_context():
-            alice = accounts.sign_up(f"alice.scale{n}@example.org", "Alice Moreau", PASSWORD)
-            bob = accounts.sign_up(f"bob.scale{n}@example.org", "Bob Lindqvist", PASSWORD)
-            couple = linking.join(linking.invite(alice), bob)
-            document_id = db.session.scalar(
-                select(AgreementDocument.id).where(AgreementDocument.couple_id == couple.id))
-            made = Couple(couple.id, document_id, alice.email, bob.email)
-            db.session.remove()
-        return made
+    n = next(_people)
+    with setup_app.app_context():
+        alice = accounts.sign_up(f"alice.scale{n}@example.org", "Alice Moreau", PASSWORD)
+        bob = accounts.sign_up(f"bob.scale{n}@example.org", "Bob Lindqvist", PASSWORD)
+        couple = linking.join(linking.invite(alice), bob)
+        document_id = db.session.scalar(
+            select(AgreementDocument.id).where(AgreementDocument.couple_id == couple.id))
+        made = Couple(couple.id, document_id, alice.email, bob.email)
+        db.session.remove()
+    return made
 
-    return make
+
+@pytest.fixture
+def make_couple(setup_app):
+    """make_couple() -> a freshly linked Couple."""
+    return lambda: new_couple(setup_app)
 
 
 class Browser:
@@ -110,6 +125,12 @@ class Browser:
     def cookie(self) -> str:
         return "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
 
+    def relay_url(self, document_id: int) -> str:
+        """The relay address the document's page on this process names (`data-relay-url`)."""
+        page = self.http.get(f"{self.url}/agreements/{document_id}", timeout=10)
+        assert page.status_code == 200, page.status_code
+        return re.search(r'data-relay-url="([^"]+)"', page.text).group(1)
+
 
 @pytest.fixture
 def browser():
@@ -123,47 +144,59 @@ def browser():
     return make
 
 
-class Partner(YClient):
-    """A partner's pycrdt client over python-socketio (msgpack, WebSocket) against a real process.
+class Partner(RelayClient):
+    """A partner's document page on one app process, live through the relay that page names for its document.
 
-    Received `yjs` messages wait in a queue and are handled in the test's thread by `pump`, so a
-    reply to the server's step 1 is sent from there, never from the socket's reader.
+    The relay address is read from the page (`data-relay-url`), as the browser reads it; `relay_url` connects
+    to a given relay instead (a page served before the relays were re-routed).
     """
 
-    def __init__(self, browser: Browser):
-        self.inbox: queue.Queue = queue.Queue()
-        self.disconnected_at: float | None = None
+    def __init__(self, signed_in: Browser, document_id: int, relay_url: str | None = None):
+        self.relay_url = relay_url or signed_in.relay_url(document_id)
+        self.states = 0  # `states` messages heard (the signatures changed)
+        super().__init__(self.relay_url, document_id, signed_in.cookie, origin=signed_in.url)
+        assert synced(self), "the relay's step 2 did not arrive"
+
+    def _handle(self, data: bytes) -> None:
+        if data[:1] == bytes([messages.STATES]):
+            with self.changed:
+                self.states += 1
+                self.changed.notify_all()
+            return
+        super()._handle(data)
+
+    def answer(self, index: int) -> str:
+        """"ok" once update `index` is committed, else the code it was refused with."""
+        assert self.wait(lambda: self.committed >= index or any(i == index for i, *_ in self.refusals)), index
+        return next((code for i, code, _ in self.refusals if i == index), "ok")
+
+    def text_of(self, item_id: str) -> str | None:
+        """The agreement's text in this client's document (read while the reader thread is not applying)."""
+        with self.changed:
+            return agreement_text(self.doc, item_id)
+
+    def shows(self, item_id: str, text: str, timeout: float = 5.0) -> float | None:
+        """Wait until the agreement reads `text` here; return when (time.monotonic()), or None."""
+        return time.monotonic() if self.wait(lambda: agreement_text(self.doc, item_id) == text, timeout) else None
+
+    def wait_gone(self, timeout: float) -> bool:
+        """Whether the relay closed this connection within timeout seconds."""
+        return self.wait_closed(timeout) is not None
+
+
+class CoupleSocket:
+    """A page's Socket.IO connection to its app process on /couple (msgpack, WebSocket), noting when it ends."""
+
+    def __init__(self, signed_in: Browser):
+        self.gone = threading.Event()
         self.sio = socketio.Client(serializer="msgpack", reconnection=False)
-        self.sio.on("yjs", lambda *args: self.inbox.put((time.monotonic(), args)), namespace=NAMESPACE)
-        self.sio.on("disconnect", self._gone, namespace=NAMESPACE)
-        self.sio.connect(browser.url, namespaces=[NAMESPACE], transports=["websocket"],
-                         headers={"Cookie": browser.cookie}, wait_timeout=10)  # websocket-client sends Origin
-        super().__init__(lambda event, *args: self.sio.call(
-            event, args if len(args) > 1 else args[0], namespace=NAMESPACE, timeout=10))
+        self.sio.on("disconnect", lambda *args: self.gone.set(), namespace="/couple")
+        self.sio.connect(signed_in.url, namespaces=["/couple"], transports=["websocket"],
+                         headers={"Cookie": signed_in.cookie}, wait_timeout=10)  # websocket-client sends Origin
 
-    def _gone(self, *args):
-        self.disconnected_at = time.monotonic()
-
-    def pump(self, until=lambda: False, timeout: float = 5.0) -> float | None:
-        """Handle received messages until `until()` holds (return when it held) or nothing comes for `timeout`."""
-        while not until():
-            try:
-                at, args = self.inbox.get(timeout=timeout)
-            except queue.Empty:
-                return None
-            self.receive(*args)
-        return time.monotonic()
-
-    def drain(self) -> None:
-        """Handle every message received so far, without waiting for more."""
-        while not self.inbox.empty():
-            self.receive(*self.inbox.get()[1])
-
-    def synced(self, document_id: int) -> "Partner":
-        """Join the document and handle the server's step 2 and step 1 (both arrive before the join's ack)."""
-        assert self.join(document_id) == {"ok": True}
-        self.drain()
-        return self
+    def wait_gone(self, timeout: float) -> bool:
+        """Whether the app closed this socket within timeout seconds."""
+        return self.gone.wait(timeout)
 
     def close(self) -> None:
         if self.sio.connected:
@@ -172,13 +205,27 @@ class Partner(YClient):
 
 @pytest.fixture
 def partner():
-    """partner(browser) -> a connected Partner; all are closed after the test."""
-    made: list[Partner] = []
+    """partner(browser, document_id, relay_url=None) -> a synced Partner; all are closed after the test."""
+    made: list = []
 
-    def make(signed_in: Browser) -> Partner:
-        made.append(Partner(signed_in))
+    def make(signed_in: Browser, document_id: int, relay_url: str | None = None) -> Partner:
+        made.append(Partner(signed_in, document_id, relay_url))
         return made[-1]
 
     yield make
     for client in made:
         client.close()
+
+
+@pytest.fixture
+def couple_socket():
+    """couple_socket(browser) -> a CoupleSocket on that browser's process; all are closed after the test."""
+    made: list[CoupleSocket] = []
+
+    def make(signed_in: Browser) -> CoupleSocket:
+        made.append(CoupleSocket(signed_in))
+        return made[-1]
+
+    yield make
+    for socket in made:
+        socket.close()

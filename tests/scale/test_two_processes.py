@@ -1,7 +1,8 @@
-"""Two app processes on one PostgreSQL and one Redis: nothing is lost or late between them.
+"""Two app processes and two relay processes on one PostgreSQL and one Redis: nothing is lost or late between them.
 
-Process A and process B are separate gunicorn + gevent servers. Partners connect to different
-processes, as they would behind a load balancer.
+Process A and process B are separate gunicorn + gevent servers; partners load their pages from different
+processes, as they would behind a load balancer. Each document's pages, on either process, name the same one of
+the two relays (by the document's id), so both partners meet in one relay's room.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from sqlalchemy import select
 
 from agreements import store
 from agreements.shape import agreement_text, new_id, new_item, sections
-from tests.agreements.wire import NAMESPACE
+from relay import gate
+from tests.relay.test_relay import type_into
 from tests.scale.conftest import PASSWORD, Browser
 
 CUT_WITHIN = 1.0  # seconds: ARCHITECTURE.md, "disconnected within a second, on every process"
@@ -22,19 +24,16 @@ CUT_WITHIN = 1.0  # seconds: ARCHITECTURE.md, "disconnected within a second, on 
 
 def _add_agreement(client, text: str = "") -> str:
     item_id = new_id()
-    answers = client.edit(lambda: next(sections(client.doc))["items"].append(new_item(text, item_id)))
-    assert answers == [{"ok": True}]
+    index = client.edit(lambda doc: next(sections(doc))["items"].append(new_item(text, item_id)))
+    assert client.answer(index) == "ok"
     return item_id
 
 
-def _type(client, item_id: str, text: str, at: int | None = None) -> dict:
-    """Insert text into an agreement in one local transaction; return the server's acknowledgement."""
-    def change():
-        field = client.text(item_id)
-        field.insert(len(field) if at is None else at, text)
-
-    [answer] = client.edit(change)
-    return answer
+def _type(client, item_id: str, text: str, at: int | None = None) -> str:
+    """Insert text into an agreement in one local transaction; return the relay's answer ("ok" or a code)."""
+    if at is None:
+        at = len(client.text_of(item_id))
+    return client.answer(client.edit(type_into(item_id, text, at)))
 
 
 def _stored_text(setup_app, document_id: int, item_id: str) -> str | None:
@@ -43,126 +42,193 @@ def _stored_text(setup_app, document_id: int, item_id: str) -> str | None:
         return agreement_text(doc, item_id)
 
 
-def test_an_update_sent_to_process_a_reaches_the_partner_on_process_b(make_couple, browser, partner, a, b):
+def test_both_processes_send_a_document_to_one_relay_and_documents_spread_over_both(
+        make_couple, browser, partner, relay_urls, a, b):
+    couples = [make_couple() for _ in range(4)]
+    on_a = [browser(a, couple.alice).relay_url(couple.document_id) for couple in couples]
+    on_b = [browser(b, couple.bob).relay_url(couple.document_id) for couple in couples]
+
+    assert on_a == on_b
+    assert set(on_a) == set(relay_urls)
+    for couple, relay_url in zip(couples, on_a):  # each relay serves the documents sent to it
+        alice = partner(browser(a, couple.alice), couple.document_id)
+        assert alice.relay_url == relay_url
+        _add_agreement(alice, "We take a walk on Sundays")
+
+
+def test_an_update_sent_through_a_page_of_process_a_reaches_the_partner_on_process_b(
+        make_couple, browser, partner, a, b):
     couple = make_couple()
-    alice = partner(browser(a, couple.alice)).synced(couple.document_id)
-    bob = partner(browser(b, couple.bob)).synced(couple.document_id)
+    alice = partner(browser(a, couple.alice), couple.document_id)
+    bob = partner(browser(b, couple.bob), couple.document_id)
+    assert alice.relay_url == bob.relay_url
     item_id = _add_agreement(alice, "We talk before we sleep")
-    bob.pump(until=lambda: agreement_text(bob.doc, item_id) is not None)
+    assert bob.shows(item_id, "We talk before we sleep")
 
     sent = time.monotonic()
-    assert _type(alice, item_id, ", even when tired.") == {"ok": True}
-    received = bob.pump(until=lambda: agreement_text(bob.doc, item_id) == "We talk before we sleep, even when tired.")
+    assert _type(alice, item_id, ", even when tired.") == "ok"
+    received = bob.shows(item_id, "We talk before we sleep, even when tired.")
 
-    assert received is not None, agreement_text(bob.doc, item_id)
-    print(f"sent through A, applied on B's side {received - sent:.3f}s later")
+    assert received is not None, bob.text_of(item_id)
+    print(f"sent by A's page, applied on B's page {received - sent:.3f}s later")
     assert received - sent < 1.0
 
 
-def test_a_client_joining_on_process_b_gets_everything_committed_through_process_a(
-        make_couple, browser, partner, setup_app, a, b):
+def test_a_client_joining_later_gets_everything_committed_before(make_couple, browser, partner, setup_app, a, b):
     couple = make_couple()
     bob_b = browser(b, couple.bob)
-    # Bob already has the document open on B, so B holds the room in memory while Alice writes through A.
-    earlier = partner(bob_b).synced(couple.document_id)
-    alice = partner(browser(a, couple.alice)).synced(couple.document_id)
+    earlier = partner(bob_b, couple.document_id)  # Bob already has the document open: the relay holds its room
+    alice = partner(browser(a, couple.alice), couple.document_id)
     item_id = _add_agreement(alice)
     for word in "no name calling , ever".split():
-        assert _type(alice, item_id, word + " ") == {"ok": True}
+        assert _type(alice, item_id, word + " ") == "ok"
 
-    # Every acknowledged update is committed: a new client on B gets all of it from B.
-    later = partner(bob_b).synced(couple.document_id)
+    # Every acknowledged update is committed: a new page of Bob's gets all of it.
+    later = partner(bob_b, couple.document_id)
 
-    assert agreement_text(later.doc, item_id) == "no name calling , ever "
+    assert later.text_of(item_id) == "no name calling , ever "
     assert _stored_text(setup_app, couple.document_id, item_id) == "no name calling , ever "
-    earlier.pump(until=lambda: agreement_text(earlier.doc, item_id) == "no name calling , ever ")
-    assert agreement_text(earlier.doc, item_id) == "no name calling , ever "
+    assert earlier.shows(item_id, "no name calling , ever ")
 
 
-def test_partners_typing_on_two_processes_at_once_converge(make_couple, browser, partner, setup_app, a, b):
-    couple = make_couple()
-    alice = partner(browser(a, couple.alice)).synced(couple.document_id)
-    bob = partner(browser(b, couple.bob)).synced(couple.document_id)
-    item_id = _add_agreement(alice, "start")
-    bob.pump(until=lambda: agreement_text(bob.doc, item_id) == "start")
+def _typing_at_once(alice, bob, item_id: str) -> None:
+    """Both partners type 150 letters each, in turns, at random places."""
     rng = random.Random(7)
-
     for _ in range(150):
         for client, letter in ((alice, "a"), (bob, "b")):
-            length = len(client.text(item_id))
-            assert _type(client, item_id, letter, at=rng.choice([0, length // 2, length])) == {"ok": True}
-            client.drain()  # what the partner sent so far, as a browser would apply it between keystrokes
+            length = len(client.text_of(item_id))
+            assert _type(client, item_id, letter, at=rng.choice([0, length // 2, length])) == "ok"
 
+
+def _converged(setup_app, couple, item_id: str, *clients) -> str:
     stored = _stored_text(setup_app, couple.document_id, item_id)
-    for client in (alice, bob):
-        client.pump(until=lambda client=client: agreement_text(client.doc, item_id) == stored)
-    assert len(stored) == len("start") + 300
-    assert agreement_text(alice.doc, item_id) == agreement_text(bob.doc, item_id) == stored
+    for client in clients:
+        assert client.shows(item_id, stored), (client.text_of(item_id), stored)
+    return stored
 
 
-def _seconds_until_closed(client, request, within: float = 3.0) -> float | None:
-    """Send `request` (it must redirect); return the seconds until the client's socket was closed, or None."""
+def test_partners_typing_from_pages_of_two_processes_at_once_converge(make_couple, browser, partner, setup_app,
+                                                                     a, b):
+    couple = make_couple()
+    alice = partner(browser(a, couple.alice), couple.document_id)
+    bob = partner(browser(b, couple.bob), couple.document_id)
+    item_id = _add_agreement(alice, "start")
+    assert bob.shows(item_id, "start")
+
+    _typing_at_once(alice, bob, item_id)
+
+    assert len(_converged(setup_app, couple, item_id, alice, bob)) == len("start") + 300
+
+
+def test_partners_on_two_relays_at_once_still_converge_through_the_log(make_couple, browser, partner, setup_app,
+                                                                       relay_urls, a, b):
+    # Pages loaded before the relays were re-routed may name another relay than newer ones: each relay
+    # follows what the other committed to the document's log (every RELAY_RECHECK_SECONDS).
+    couple = make_couple()
+    alice = partner(browser(a, couple.alice), couple.document_id, relay_urls[0])
+    bob = partner(browser(b, couple.bob), couple.document_id, relay_urls[1])
+    item_id = _add_agreement(alice, "start")
+    assert bob.shows(item_id, "start")
+
+    _typing_at_once(alice, bob, item_id)
+
+    assert len(_converged(setup_app, couple, item_id, alice, bob)) == len("start") + 300
+
+
+def _seconds_until_closed(request, *connections, within: float = 3.0) -> list[float | None]:
+    """Send `request` (it must redirect); return the seconds from its answer (the change is committed) until
+    each connection was closed (0 if before), or None."""
     asked = time.monotonic()
     assert request().status_code == 302
-    deadline = asked + within
-    while client.disconnected_at is None and time.monotonic() < deadline:
-        time.sleep(0.005)
-    if client.disconnected_at is None:
-        return None
-    print(f"socket closed {client.disconnected_at - asked:.3f}s after the request was sent")
-    return client.disconnected_at - asked
+    answered = time.monotonic()
+    cut = []
+    for connection in connections:
+        gone = connection.wait_gone(max(0.0, answered + within - time.monotonic()))
+        cut.append(max(0.0, time.monotonic() - answered) if gone else None)
+    print(f"the request took {answered - asked:.3f}s; connections closed {cut} s after its answer")
+    return cut
 
 
-def test_unlinking_on_process_a_cuts_the_partners_sockets_on_process_b_within_a_second(
-        make_couple, browser, partner, a, b):
+def _within(cut: list[float | None]) -> bool:
+    return all(seconds is not None and seconds < CUT_WITHIN for seconds in cut)
+
+
+def test_unlinking_on_process_a_closes_the_partners_connections_on_every_process_within_a_second(
+        make_couple, browser, partner, couple_socket, relay_urls, a, b):
     couple = make_couple()
     alice = browser(a, couple.alice)
-    bob = partner(browser(b, couple.bob)).synced(couple.document_id)
+    bob_b = browser(b, couple.bob)
+    # Bob's page on B, its /couple socket on B, and a connection of his on each relay.
+    on_each_relay = [partner(bob_b, couple.document_id, url) for url in relay_urls]
 
-    cut = _seconds_until_closed(bob, lambda: alice.post("/unlink", {"confirm": "y"}, page="/unlink"))
+    cut = _seconds_until_closed(lambda: alice.post("/unlink", {"confirm": "y"}, page="/unlink"),
+                                couple_socket(bob_b), *on_each_relay)
 
-    assert cut is not None and cut < CUT_WITHIN, cut
+    assert _within(cut), cut
+    assert [client.closed.rcvd.code for client in on_each_relay] == [gate.ARCHIVED] * 2
 
 
-def test_logging_out_on_process_a_closes_that_sessions_sockets_on_process_b_within_a_second(
-        make_couple, browser, partner, a, b):
+def test_logging_out_on_process_a_closes_that_sessions_connections_everywhere_within_a_second(
+        make_couple, browser, partner, couple_socket, relay_urls, a, b):
     couple = make_couple()
     alice = browser(a, couple.alice)
-    # The same browser session: its socket is held by process B, the logout reaches process A.
+    # The same browser session: its sockets are held by process B and both relays, the logout reaches process A.
     same_session_on_b = Browser(b)
     same_session_on_b.http.cookies = alice.http.cookies
-    socket = partner(same_session_on_b).synced(couple.document_id)
+    on_each_relay = [partner(same_session_on_b, couple.document_id, url) for url in relay_urls]
 
-    cut = _seconds_until_closed(socket, lambda: alice.post("/logout", {}))
+    cut = _seconds_until_closed(lambda: alice.post("/logout", {}), couple_socket(same_session_on_b), *on_each_relay)
 
-    assert cut is not None and cut < CUT_WITHIN, cut
+    assert _within(cut), cut
+    assert [client.closed.rcvd.code for client in on_each_relay] == [gate.SIGNED_OUT] * 2
 
 
-def test_changing_the_password_on_process_a_closes_other_sessions_sockets_on_process_b(
-        make_couple, browser, partner, a, b):
+def test_changing_the_password_on_process_a_closes_other_sessions_connections_everywhere(
+        make_couple, browser, partner, couple_socket, relay_urls, a, b):
     couple = make_couple()
     here = browser(a, couple.alice)
-    elsewhere = partner(browser(b, couple.alice)).synced(couple.document_id)
+    elsewhere = browser(b, couple.alice)
+    on_each_relay = [partner(elsewhere, couple.document_id, url) for url in relay_urls]
+    stays = partner(here, couple.document_id)
     change = {"pw-current": PASSWORD, "pw-password": "a new long passphrase", "pw-confirm": "a new long passphrase"}
 
-    cut = _seconds_until_closed(elsewhere, lambda: here.post("/account/password", change, page="/account"))
+    cut = _seconds_until_closed(lambda: here.post("/account/password", change, page="/account"),
+                                couple_socket(elsewhere), *on_each_relay)
 
-    assert cut is not None and cut < CUT_WITHIN, cut
+    assert _within(cut), cut
+    assert stays.closed is None
 
 
-def test_a_former_partner_reconnecting_on_either_process_cannot_change_the_archive(
-        make_couple, browser, partner, setup_app, a, b):
+def test_deleting_the_account_on_process_a_closes_its_and_the_partners_connections_everywhere(
+        make_couple, browser, partner, relay_urls, a, b):
+    couple = make_couple()
+    alice_a = browser(a, couple.alice)
+    alice_elsewhere = browser(b, couple.alice)
+    bob_b = browser(b, couple.bob)
+    alices = [partner(alice_elsewhere, couple.document_id, url) for url in relay_urls]
+    bobs = [partner(bob_b, couple.document_id, url) for url in relay_urls]
+    deletion = {"del-password": PASSWORD, "del-confirm": "y"}
+
+    cut = _seconds_until_closed(lambda: alice_a.post("/account/delete", deletion, page="/account"), *alices, *bobs)
+
+    assert _within(cut), cut
+    # A relay may read the couple unlinked before her sessions end: either way her page reloads, signed out.
+    assert {client.closed.rcvd.code for client in alices} <= {gate.SIGNED_OUT, gate.ARCHIVED}
+    assert [client.closed.rcvd.code for client in bobs] == [gate.ARCHIVED] * 2
+
+
+def test_a_former_partner_reconnecting_on_either_relay_cannot_change_the_archive(
+        make_couple, browser, partner, setup_app, relay_urls, a, b):
     couple = make_couple()
     alice_a = browser(a, couple.alice)
     bob_b = browser(b, couple.bob)
-    bob = partner(bob_b).synced(couple.document_id)
+    bob = partner(bob_b, couple.document_id)
     item_id = _add_agreement(bob, "kept")
-    assert _seconds_until_closed(bob, lambda: alice_a.post("/unlink", {"confirm": "y"}, page="/unlink")) is not None
+    assert _seconds_until_closed(lambda: alice_a.post("/unlink", {"confirm": "y"}, page="/unlink"), bob) != [None]
 
-    again = partner(bob_b).synced(couple.document_id)
-    answer = _type(again, item_id, " changed")
-
-    assert answer["ok"] is False and answer["error"]["code"] == "read_only"
+    for url in relay_urls:
+        again = partner(bob_b, couple.document_id, url)
+        assert _type(again, item_id, " changed") == "read_only"
     assert _stored_text(setup_app, couple.document_id, item_id) == "kept"
 
 
@@ -175,30 +241,28 @@ def test_login_attempts_on_both_processes_count_towards_one_limit(make_couple, a
     assert Browser(b).login(couple.alice).status_code == 429
 
 
-def test_signing_on_process_a_reads_what_was_committed_through_process_b(make_couple, browser, partner, a, b):
+def test_signing_on_process_a_reads_what_was_committed_through_the_relay(make_couple, browser, partner, a, b):
     couple = make_couple()
     alice_a = browser(a, couple.alice)
-    alice = partner(alice_a).synced(couple.document_id)  # A holds the room in memory while Bob writes through B
+    alice = partner(alice_a, couple.document_id)
     bob_b = browser(b, couple.bob)
-    bob = partner(bob_b).synced(couple.document_id)
-    states_heard = []
-    bob.sio.on("states", states_heard.append, namespace=NAMESPACE)
+    bob = partner(bob_b, couple.document_id)
     item_id = _add_agreement(bob, "We talk before we sleep")
-    assert _type(bob, item_id, ", even when tired.") == {"ok": True}
+    assert _type(bob, item_id, ", even when tired.") == "ok"
     sign = f"/agreements/{couple.document_id}/sign"
     page = f"/agreements/{couple.document_id}"
 
     stale = alice_a.post(sign, {"item": item_id, "text": "We talk before we sleep"}, page=page)
     signed = alice_a.post(sign, {"item": item_id, "text": "We talk before we sleep, even when tired."}, page=page)
-    bob.pump(until=lambda: bool(states_heard), timeout=2)
+    heard = bob.wait(lambda: bob.states > 0, timeout=2)
     bob_signed = bob_b.post(sign, {"item": item_id, "text": "We talk before we sleep, even when tired."}, page=page)
     seen_on_a = alice_a.http.get(f"{a}/agreements/{couple.document_id}/states", timeout=10).json()
 
-    assert stale.status_code == 409  # A read the text from the log, not from its stale room
+    assert stale.status_code == 409  # A read the text from the log
     assert signed.status_code == 302 and bob_signed.status_code == 302
-    assert states_heard, "Bob's socket on B did not hear that Alice signed on A"
+    assert heard, "Bob's connection to the relay did not hear that Alice signed on A"
     assert seen_on_a["items"][item_id]["status"] == "agreed"
-    assert alice.pump(until=lambda: agreement_text(alice.doc, item_id) == "We talk before we sleep, even when tired.")
+    assert alice.shows(item_id, "We talk before we sleep, even when tired.")
 
 
 def _listen(signed_in: Browser, namespace: str, event: str) -> tuple[socketio.Client, queue.Queue]:
