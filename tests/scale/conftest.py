@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bench.cluster import cluster
 from tests.agreements.wire import NAMESPACE, YClient
-from tests.conftest import PASSWORD, csrf_from
+from tests.conftest import PASSWORD, TEST_SETTINGS, csrf_from
 
 # Per-address limits are wide (every test logs in from 127.0.0.1); the per-account one keeps its default.
 CLUSTER_ENV = {"RATELIMIT_ENABLED": "1", "LOGIN_LIMIT_PER_ADDRESS": "1000 per 5 minutes",
@@ -39,7 +39,7 @@ def setup_app(processes):
     from app import create_app
     from extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": processes[0]})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": processes[0]})
     yield app
     with app.app_context():
         db.engine.dispose()
