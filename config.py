@@ -1,4 +1,4 @@
-"""Configuration read from the environment: Config for running, TestConfig for the test suite."""
+"""Configuration read from the environment. create_app() starts from Config and lays a given mapping over it."""
 import os
 import secrets
 from pathlib import Path
@@ -145,25 +145,3 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024  # no form of ours needs more; larger bodies get a 413
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which idles out on its own
 
-
-class TestConfig(Config):
-    """Settings for the unit and request tests: fast hashing, threading sockets, no rate limits by default."""
-
-    TESTING = True
-    PRODUCTION = False
-    SECRET_KEY = "test-secret-key"
-    SESSION_COOKIE_NAME = "session"
-    SESSION_COOKIE_SECURE = False
-    DEVICE_COOKIE_NAME = "device"
-    ARGON2_TIME_COST = 1
-    ARGON2_MEMORY_KIB = 8
-    RATELIMIT_ENABLED = False
-    RATELIMIT_STORAGE_URI = "memory://"
-    SOCKETIO_ASYNC_MODE = "threading"
-    SOCKETIO_MESSAGE_QUEUE = None
-    AGREEMENTS_SHARED_LOG = False
-    # Flask-SocketIO's test client speaks only the default serializer; real-server tests cover msgpack.
-    SOCKETIO_SERIALIZER = "default"
-    QUICK_EXIT_URL = "about:blank"
-    # Departures are told at once unless a test is about the grace.
-    PRESENCE_GRACE_SECONDS = 0

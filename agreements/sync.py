@@ -232,6 +232,8 @@ def _clean_presence_state(state) -> dict | None:
 
 def parse_awareness(payload: bytes) -> list[Presence]:
     """Decode an awareness update, refusing entries that carry anything but name, colour and caret."""
+    # Not pycrdt's Awareness: it keeps one document's states (and a timer task) and applies an update while it
+    # decodes it, with no bound or check; the relay must refuse a bad entry before anything is kept or relayed.
     try:
         decoder = Decoder(payload)
         entries = []

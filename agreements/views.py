@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from agreements import export, history, service, signing
 from agreements.forms import NewDocumentForm, RestoreSectionForm
-from couples import clock, linking, zones
+from couples import clock, home_cards, linking, zones
 from couples.access import current_couple
 from couples.errors import DomainError, Forbidden, Invalid, NotFound, ReadOnly
 from couples.ids import database_id
@@ -33,18 +33,13 @@ def local_time_filter(moment):
     return export.local_time(moment, getattr(current_user, "time_zone", "UTC"))
 
 
-@bp.app_context_processor
-def home_card():
+def _home_card(user, couple, archived: bool) -> dict:
     """The agreements card of the home page (the linked couple's documents) and of an archive (that couple's)."""
-    if not current_user.is_authenticated or request.endpoint not in ("couples.home", "couples.archive"):
-        return {}
-    if request.endpoint == "couples.archive":
-        wanted = (request.view_args or {}).get("couple_id")
-        couple, writable = next((old for old in linking.archives(current_user) if old.id == wanted), None), False
-    else:
-        couple, writable = current_couple(current_user), True
-    documents = service.list_documents(current_user, couple.id) if couple else []
-    return {"agreement_documents": [_summary(document, writable) for document in documents]}
+    return {"agreement_documents": [_summary(document, not archived)
+                                    for document in service.list_documents(user, couple.id)]}
+
+
+home_cards.register("agreements", "agreements/_home_card.html", _home_card, order=10)
 
 
 def _summary(document, writable: bool) -> dict:

@@ -49,7 +49,10 @@ def _cookie(app, user) -> str:
 
 def make_couples(database_url: str, secret_key: str, count: int) -> list[dict]:
     """Make `count` couples; return [{"doc": document id, "cookies": [cookie a, cookie b]}]."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key})
+    # The real settings, but cheap password hashes: these people never type a password (their cookies are made
+    # here), and a thousand couples are made in seconds.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key,
+                      "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 8})
     made = []
     with app.app_context():
         for n in range(count):

@@ -5,6 +5,9 @@ at once (a reconnect's catch-up, a stall that queued events); an event costs one
 16 KiB it carries. Over that, an event is refused with `slow_down` before any handler, database or
 session work, and changes nothing. A socket that keeps sending well past the limit (FLOOD_FACTOR times
 the burst refused within FLOOD_WINDOW seconds) has its whole connection closed. The state is per process, in memory, keyed by socket, and dropped on disconnect.
+
+Not the `limits` package (pinned for Flask-Limiter): it offers fixed and sliding windows on the wall clock, not a
+token bucket (a rate and a burst) on the app's injectable monotonic clock, costed by message size.
 """
 from __future__ import annotations
 

@@ -8,9 +8,8 @@ from flask import (Blueprint, abort, after_this_request, current_app, flash, red
                    session, url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from couples import accounts, linking, zones
+from couples import accounts, home_cards, linking, zones
 from couples.access import couple_for_member, current_couple
-from couples.dialogue import service as dialogue_service
 from couples.errors import DomainError
 from couples.forms import (ButtonForm, ChangePasswordForm, DeleteAccountForm, JoinCodeForm, LoginForm,
                            ProfileForm, SignupForm, UnlinkForm)
@@ -19,6 +18,7 @@ from couples.privacy.presence import partner_here
 from extensions import limiter
 
 bp = Blueprint("couples", __name__)
+SPACE_CARD_STYLES = "css/privacy.css"  # the home page's space card (privacy/_space_card.html)
 
 
 @bp.app_template_filter("local_date")
@@ -91,8 +91,11 @@ def home():
     pending = None if couple else linking.pending_couple(current_user)
     invitation = linking.open_invitation(pending) if pending else None
     partner = couple.partner_of(current_user) if couple else None
+    cards = home_cards.draw(current_user, couple) if couple else []
     return render_template(
         "couples/home.html",
+        cards=cards,
+        card_styles=home_cards.stylesheets(cards, SPACE_CARD_STYLES) if couple else [],
         couple=couple,
         partner=partner,
         partner_here=partner_here(current_user, partner),
@@ -358,6 +361,6 @@ def archive(couple_id: int):
     couple = couple_for_member(current_user, couple_id)
     if couple.is_linked:
         return redirect(url_for("couples.home"))
-    dialogues = [d for d in dialogue_service.dialogues_of(current_user) if d.couple_id == couple.id]
+    cards = home_cards.draw(current_user, couple, archived=True)
     return render_template("couples/archive.html", couple=couple, partner=couple.partner_of(current_user),
-                           dialogues=dialogues)
+                           cards=cards, card_styles=home_cards.stylesheets(cards))

@@ -19,6 +19,30 @@ from extensions import db, socketio
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
 
+# What the unit and request tests change in the real configuration: fast hashing, threading sockets, no rate
+# limits by default. create_app(mapping) lays a mapping over the real settings, so a test asks for these itself:
+# create_app({**TEST_SETTINGS, ...}).
+TEST_SETTINGS = {
+    "TESTING": True,
+    "PRODUCTION": False,
+    "SECRET_KEY": "test-secret-key",
+    "SESSION_COOKIE_NAME": "session",
+    "SESSION_COOKIE_SECURE": False,
+    "DEVICE_COOKIE_NAME": "device",
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_KIB": 8,
+    "RATELIMIT_ENABLED": False,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SOCKETIO_ASYNC_MODE": "threading",
+    "SOCKETIO_MESSAGE_QUEUE": None,
+    "AGREEMENTS_SHARED_LOG": False,
+    # Flask-SocketIO's test client speaks only the default serializer; real-server tests cover msgpack.
+    "SOCKETIO_SERIALIZER": "default",
+    "QUICK_EXIT_URL": "about:blank",
+    # Departures are told at once unless a test is about the grace.
+    "PRESENCE_GRACE_SECONDS": 0,
+}
+
 
 def pytest_addoption(parser):
     """--run-long runs the long batteries (make test-long); --db picks the database of the `app` fixture."""
@@ -40,7 +64,7 @@ def pytest_collection_modifyitems(config, items):
 
 def _migrate(url: str) -> None:
     """Run every Alembic migration against a database."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         db.engine.dispose()
@@ -133,7 +157,7 @@ def clock() -> Clock:
 @pytest.fixture
 def app(database_url, clock):
     """A fresh app on its own migrated database."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "NOW": clock})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, "NOW": clock})
     app.test_client_class = IsolatedClient
     ctx = app.app_context()
     ctx.push()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from couples import accounts
+from couples import accounts, home_cards
 from couples.access import current_couple
 from couples.apology import hints, service
 from couples.apology.forms import AnswerForm, ApologyForm
@@ -35,18 +35,15 @@ def _erase_on_account_deletion(state):
     accounts.account_deleting.connect(service.erase_drafts)
 
 
-@bp.app_template_global()
-def apology_home(archived_couple=None) -> dict | None:
+def _home_card(user, couple, archived: bool) -> dict:
     """What the home card shows (the signed-in partner's draft, letters waiting for their answer), or for an
     archive the letters sent in that couple."""
-    if not current_user.is_authenticated:
-        return None
-    if archived_couple is not None:
-        return {"letters": service.sent_in(current_user, archived_couple)}
-    couple = current_couple(current_user)
-    if couple is None:
-        return None
-    return {"draft": service.draft_of(current_user, couple), "waiting": service.letters_waiting(current_user)}
+    if archived:
+        return {"home": {"letters": service.sent_in(user, couple)}}
+    return {"home": {"draft": service.draft_of(user, couple), "waiting": service.letters_waiting(user)}}
+
+
+home_cards.register("apology", "apology/_home_card.html", _home_card, order=50)
 
 
 @bp.app_template_global()

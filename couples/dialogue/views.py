@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from couples import access, clock
+from couples import access, clock, home_cards
 from couples.dialogue import events, machine, service
 from couples.dialogue.forms import InviteForm, TurnForm
 from couples.forms import ButtonForm
@@ -16,16 +16,22 @@ bp = Blueprint("dialogue", __name__, url_prefix="/dialogue")
 log = logging.getLogger(__name__)
 
 
-@bp.app_context_processor
-def home_card():
-    """The dialogue waiting for the logged-in partner, for the home page card."""
-    if not current_user.is_authenticated:
-        return {}
-    couple = access.current_couple(current_user)
+def _home_card(user, couple, archived: bool) -> dict:
+    """The dialogue waiting for the signed-in partner, for the home page's card and the Dialogues page."""
     dialogue = service.open_dialogue(couple) if couple else None
     return {"open_dialogue": dialogue,
-            "dialogue_invitation_waiting": bool(dialogue) and service.invitation_is_waiting(dialogue, current_user),
-            "dialogue_addressed": bool(dialogue) and machine.is_addressed(dialogue.position, current_user.id)}
+            "dialogue_invitation_waiting": bool(dialogue) and service.invitation_is_waiting(dialogue, user),
+            "dialogue_addressed": bool(dialogue) and machine.is_addressed(dialogue.position, user.id)}
+
+
+def _archive_card(user, couple, archived: bool) -> dict:
+    """An archive's dialogues: those of that couple the reader may open."""
+    return {"dialogues": [d for d in service.dialogues_of(user) if d.couple_id == couple.id]}
+
+
+home_cards.register("dialogue", "dialogue/_home_card.html", _home_card, order=30, pages=(home_cards.HOME,))
+home_cards.register("dialogue_archive", "dialogue/_archive_card.html", _archive_card, order=30,
+                    pages=(home_cards.ARCHIVE,))
 
 
 @bp.app_template_filter("dialogue_time")
@@ -42,16 +48,23 @@ def dialogue_time(moment, user):
 @login_required
 def index():
     """Start a dialogue (or go to the one in progress), and the couple's history."""
-    return render_template("dialogue/index.html", form=InviteForm(),
-                           dialogues=service.dialogues_of(current_user),
-                           couple=access.current_couple(current_user))
+    return _index_page(InviteForm())
+
+
+def _index_page(form, error=None):
+    """The Dialogues page (again with the topic kept and the problem said, after a refusal): the dialogue in
+    progress (the same facts as the home card), the history, the form."""
+    couple = access.current_couple(current_user)
+    return render_template("dialogue/index.html", form=form, error=error, dialogues=service.dialogues_of(current_user),
+                           **home_cards.values("dialogue", current_user, couple))
 
 
 @bp.get("/card")
 @login_required
 def card():
     """The home page's dialogue card alone, for the home page to refresh it live."""
-    return render_template("dialogue/_home_card.html")
+    return render_template("dialogue/_home_card.html",
+                           **home_cards.values("dialogue", current_user, access.current_couple(current_user)))
 
 
 @bp.post("/")
@@ -63,11 +76,11 @@ def start():
     if couple is None:
         raise Invalid("A dialogue needs a linked partner.")
     if not form.validate_on_submit():
-        return _index_again(form, "Please write a topic."), 400
+        return _index_page(form, "Please write a topic."), 400
     try:
         dialogue = service.invite(current_user, couple, form.topic.data)
     except DomainError as error:
-        return _index_again(form, str(error)), error.status
+        return _index_page(form, str(error)), error.status
     events.announce(dialogue)
     return redirect(url_for(".show", dialogue_id=dialogue.id), 303)
 
@@ -156,13 +169,6 @@ def _require(form):
     """Refuse a state-changing request whose form (and CSRF token) does not validate."""
     if not form.validate_on_submit():
         raise Invalid("That request could not be checked. Please reload the page and try again.")
-
-
-def _index_again(form, error):
-    """The start page again, with the topic kept and the problem said."""
-    return render_template("dialogue/index.html", form=form, error=error,
-                           dialogues=service.dialogues_of(current_user),
-                           couple=access.current_couple(current_user))
 
 
 def _page(dialogue, form, error=None):

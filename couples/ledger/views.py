@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from couples import zones
+from couples import home_cards, zones
 from couples.access import couple_for_member, current_couple, may_change
 from couples.errors import Conflict, Invalid
 from couples.ledger import origins, schedule, service
@@ -52,17 +52,12 @@ def ledger_day(day, today=None) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
-@bp.app_context_processor
-def home_card():
-    """`ledger_home(couple=None)` for the home and archive cards, computed only when a card is drawn."""
+def _home_card(user, couple, archived: bool) -> dict:
+    """The ledger card of the home page and of an archive: this week's deposits, or the archive's total."""
+    return {"ledger": service.ledger_summary(user, couple)}
 
-    def ledger_home(couple=None):
-        if not current_user.is_authenticated:
-            return None
-        couple = couple or current_couple(current_user)
-        return service.ledger_summary(current_user, couple) if couple else None
 
-    return {"ledger_home": ledger_home}
+home_cards.register("ledger", "ledger/_home_card.html", _home_card, order=20)
 
 
 @bp.get("/")

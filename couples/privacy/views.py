@@ -4,7 +4,7 @@ import io
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from couples import accounts, clock
+from couples import accounts, clock, home_cards
 from couples.errors import DomainError
 from couples.access import current_couple
 from couples.live import current_login_session_id
@@ -23,10 +23,12 @@ def _erase_on_account_deletion(state):
     accounts.account_deleting.connect(reflection.erase_private_data)
 
 
-@bp.app_template_global()
-def shared_passages(couple) -> list:
+def _home_card(user, couple, archived: bool) -> dict:
     """Passages shared in a couple the page has already authorized (home card, archive)."""
-    return reflection.passages_in(couple) if couple else []
+    return {"passages": reflection.passages_in(couple)}
+
+
+home_cards.register("passages", "privacy/_home_card.html", _home_card, order=40, stylesheet="css/privacy.css")
 
 
 def _require_csrf() -> None:

@@ -1,4 +1,5 @@
 // The agreements document page (bundled to static/dist/agreements.js).
+import './base.js';
 import { startEditor } from './agreements/editor.js';
 import { connect } from './live.js';
 import { followPresence } from './presence.js';

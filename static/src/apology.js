@@ -1,5 +1,7 @@
 // Guided apology: gentle notes follow the writing, and the draft is kept as it is typed.
 // The notes come from the same list the server uses (data-patterns); they never stop anyone sending.
+import './base.js';
+
 const form = document.querySelector('[data-apology-form]');
 
 function showNotes(patterns, textarea) {

@@ -1,13 +1,10 @@
-// On every page: the quick exit (button, or Esc twice) leaves for a neutral site without a history entry.
+// On every page (each page's bundle starts with it): the quick exit (button, or Esc twice) leaves for a neutral
+// site without a history entry; idle logout; being here.
 import './idle.js';
 import './here.js';
+import { csrfToken } from './csrf.js';
 import { forgetDrafts } from './drafts.js';
 const ESC_WINDOW_MS = 800;
-
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.content : '';
-}
 
 export function quickExit() {
   forgetDrafts();

@@ -2,8 +2,9 @@
 // lose a word: what is being written is kept in this tab (drafts.js), and a step taken while offline waits
 // here and is sent once when the connection is back (the turn carries its index; a repeat is refused).
 // Every form also works without this script; here it is sent over the socket instead of reloading.
-// On the home page the same script keeps the dialogue card up to date, and on the Dialogues page the list.
-import { connect, followRegions } from "./live.js";
+// On the Dialogues page the same script keeps the list up to date (the home card has dialogue_card.js).
+import "./base.js";
+import { connect, followRegions, whenDue } from "./live.js";
 import { keepDraft, readDraft } from "./drafts.js";
 
 const WRITING_SIGNAL_MS = 2000;
@@ -15,40 +16,14 @@ const SENDING_NOTE = "The connection is back. Sending what you wrote…";
 
 const root = document.getElementById("dialogue");
 const list = document.querySelector("#dialogues[data-follow]");
-const card = document.querySelector(".dlg-home[data-card-url]");
 if (root) start(root);
 else if (list) followList(list);
-else if (card) watchCard(card);
-
-// Refresh `at` the moment given in an ISO string (a "later" invitation comes back then).
-function whenDue(iso, refresh, timer) {
-  clearTimeout(timer);
-  return iso ? setTimeout(refresh, Math.max(0, Date.parse(iso) - Date.now())) : null;
-}
 
 function followList(page) {
   const refresh = followRegions(page);
   const socket = connect("/dialogue");
   socket.on("connect", refresh);
   socket.on("changed", refresh);
-}
-
-function watchCard(first) {
-  const url = first.dataset.cardUrl;
-  let timer = null;
-  async function refresh() {
-    const response = await fetch(url, { credentials: "same-origin" });
-    if (!response.ok) return;
-    const current = document.querySelector(".dlg-home[data-card-url]");
-    const fresh = document.createRange().createContextualFragment(await response.text()).querySelector(".dlg-home");
-    fresh.querySelectorAll("script").forEach((script) => script.remove());
-    current.replaceWith(fresh);
-    timer = whenDue(fresh.dataset.later, refresh, timer);
-  }
-  const socket = connect("/dialogue");
-  socket.on("connect", () => refresh());
-  socket.on("changed", refresh);
-  timer = whenDue(first.dataset.later, refresh, timer);
 }
 
 function start(root) {

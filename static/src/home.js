@@ -1,5 +1,9 @@
 // Home page: the partner's presence, live; the page follows linking and unlinking without a reload,
-// and the cards follow what the partner changes (ledger deposits, signatures).
+// and the cards follow what the partner changes (ledger deposits, signatures). The cards that follow
+// the partner by themselves (the dialogue, shared passages) come with it: one bundle for the page.
+import './base.js';
+import './dialogue_card.js';
+import './privacy_passages.js';
 import { connect, followRegions } from './live.js';
 import { followPresence } from './presence.js';
 

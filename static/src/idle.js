@@ -7,6 +7,7 @@
 // The server notes activity at most every 30 seconds, hence the slack.
 // Open tabs share that moment through localStorage.
 
+import { csrfToken } from "./csrf.js";
 import { forgetDrafts } from "./drafts.js";
 
 const WARN_SECONDS = 60;
@@ -30,11 +31,6 @@ function recordContact(moment) {
   } catch {
     // Storage can be disabled; the page then only knows its own contacts.
   }
-}
-
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.content : "";
 }
 
 function warningDialog(onStay) {

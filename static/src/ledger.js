@@ -1,6 +1,7 @@
 // Trust ledger: the page follows the partner's promises, deposits and confirmations live.
 // The server sends a short event on the couple's room; the page re-reads itself and swaps the
 // live regions, leaving alone any region the person is typing in.
+import './base.js';
 import { connect, followRegions } from './live.js';
 
 const root = document.getElementById('ledger');

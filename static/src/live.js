@@ -1,18 +1,35 @@
-// One way to open a Socket.IO connection: WebSocket only, msgpack frames, same origin. Each one is noted
-// on window (every page script is its own bundle), so here.js knows whether the page has one already.
-// And one way for a page to follow what the partner changes: re-read the page, swap its live regions.
-import { io } from 'socket.io-client';
+// The page's one Socket.IO connection, and one way for a page to follow what the partner changes (re-read the
+// page, swap its live regions).
+//
+// Every script of a page is one bundle (build.mjs), so this module, and socket.io-client with it, exists once on
+// the page: one Manager, one WebSocket (msgpack frames, same origin), over which each namespace the page follows
+// (/couple, /dialogue) is multiplexed. Asking for a namespace twice gives the same socket.
+import { Manager } from 'socket.io-client';
 import msgpackParser from 'socket.io-msgpack-parser';
 
-export function connect(namespace, options = {}) {
-  const socket = io(namespace, {
-    transports: ['websocket'],
-    parser: msgpackParser,
-    withCredentials: true,
-    ...options,
-  });
-  window.commonGroundSockets = (window.commonGroundSockets || 0) + 1;
-  return socket;
+let manager = null;
+
+export function connect(namespace) {
+  if (!manager) {
+    manager = new Manager(window.location.origin, {
+      transports: ['websocket'],
+      parser: msgpackParser,
+      withCredentials: true,
+    });
+  }
+  return manager.socket(namespace);
+}
+
+// Whether the page has its live connection already (here.js opens one on pages that have none of their own).
+export function isConnecting() {
+  return manager !== null;
+}
+
+// Call `refresh` at the moment an ISO string names (a "later" invitation comes back then); returns the timer,
+// after clearing the previous one.
+export function whenDue(iso, refresh, timer) {
+  clearTimeout(timer);
+  return iso ? setTimeout(refresh, Math.max(0, Date.parse(iso) - Date.now())) : null;
 }
 
 // A region someone is working in (focus inside it, or text typed) is left alone until they leave it.

@@ -1,4 +1,4 @@
-// Home card: a passage the partner chooses to share appears at once.
+// Home card (part of home.js): a passage the partner chooses to share appears at once.
 import { connect } from './live.js';
 
 const list = document.getElementById('shared-passages');

@@ -10,7 +10,7 @@ from agreements.models import AgreementDocument
 from agreements.shape import agreement_text, items, new_id, new_item, sections
 from tests.agreements.live_server import sign_in
 from tests.agreements.wire import NAMESPACE, YClient
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_SETTINGS
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def live_world(migrated_db, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("live")
     url = sqlite_copy(migrated_db, folder)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         alice = accounts.sign_up("alice.live@example.org", "Alice Moreau", PASSWORD)
         bob = accounts.sign_up("bob.live@example.org", "Bob Lindqvist", PASSWORD)

@@ -7,7 +7,7 @@ from app import create_app
 from couples import linking
 from couples.models import Couple, Invitation, LoginSession, User
 from extensions import db
-from tests.conftest import PASSWORD, Browser
+from tests.conftest import PASSWORD, TEST_SETTINGS, Browser
 
 
 def signup(client, email="alice@example.org", name="Alice Moreau", password=PASSWORD, confirm=None):
@@ -208,8 +208,8 @@ def test_production_cookie_is_secure_and_host_prefixed(migrated_db, tmp_path, mo
     import config
 
     monkeypatch.setattr(config.Config, "PRODUCTION", True)
-    app = create_app({"PRODUCTION": True, "SESSION_COOKIE_SECURE": True, "SESSION_COOKIE_NAME": "__Host-session",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{migrated_db}"})
+    app = create_app({**TEST_SETTINGS, "PRODUCTION": True, "SESSION_COOKIE_SECURE": True,
+                      "SESSION_COOKIE_NAME": "__Host-session", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{migrated_db}"})
     response = app.test_client().get("/login", base_url="https://localhost")
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=") and "Secure" in cookie and "Path=/" in cookie
@@ -220,7 +220,7 @@ def test_login_is_throttled_per_account(migrated_db, tmp_path, make_user):
 
     path = tmp_path / "limited.sqlite"
     shutil.copy(migrated_db, path)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "RATELIMIT_ENABLED": True,
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "RATELIMIT_ENABLED": True,
                       "LOGIN_LIMIT_PER_ACCOUNT": "3 per minute", "LOGIN_LIMIT_PER_ADDRESS": "100 per minute"})
     with app.app_context():
         from couples import accounts

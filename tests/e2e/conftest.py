@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_SETTINGS
 from tests.servers import Relay, Server, free_port, sqlite_copy
 
 CHROMIUM = "/usr/bin/chromium"
@@ -126,7 +126,7 @@ def on_server(server):
     from app import create_app
     from extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.env["DATABASE_URL"]})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": server.env["DATABASE_URL"]})
     with app.app_context():
         try:
             yield db

@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from couples.privacy import reflection
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TEST_SETTINGS
 
 
 def _entry_ids(page: str) -> list[str]:
@@ -57,7 +57,7 @@ def test_the_migration_gives_every_existing_row_its_own_public_id(tmp_path):
     from app import create_app
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
     migrations = str(ROOT / "migrations")
     with app.app_context():
         upgrade(directory=migrations, revision="0003_ledger")

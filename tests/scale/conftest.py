@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bench.cluster import cluster
 from agreements.shape import agreement_text
 from relay import messages
-from tests.conftest import PASSWORD, csrf_from
+from tests.conftest import PASSWORD, TEST_SETTINGS, csrf_from
 from tests.relay.client import RelayClient
 from tests.relay.test_relay import synced
 
@@ -46,7 +46,7 @@ def setup_app(processes):
     from app import create_app
     from extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": processes[0]})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": processes[0]})
     yield app
     with app.app_context():
         db.engine.dispose()

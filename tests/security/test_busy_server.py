@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import select
 
 from tests.agreements.live_server import browser, csrf_token
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_SETTINGS
 
 pytestmark = pytest.mark.server
 
@@ -40,7 +40,7 @@ def busy_world(migrated_db, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("busy")
     url = sqlite_copy(migrated_db, folder)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, **COSTLY})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, **COSTLY})
     with app.app_context():
         alice = accounts.sign_up("alice.busy@example.org", "Alice Moreau", PASSWORD)
         bob = accounts.sign_up("bob.busy@example.org", "Bob Lindqvist", PASSWORD)

@@ -25,7 +25,7 @@ from sqlalchemy import and_, func, select, text
 
 from agreements.sync import update_message
 from tests.agreements.live_server import RemotePartner, browser, cookie_header, csrf_token
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_SETTINGS
 
 pytestmark = pytest.mark.server
 
@@ -117,7 +117,7 @@ def crash_world(request, migrated_db, tmp_path_factory):
         postgres = request.getfixturevalue("postgres")
         postgres.execute("CREATE DATABASE crash_durability TEMPLATE template_app")
         url = postgres.url("crash_durability")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
     server = Server(folder, url).start()
     try:
         yield CrashWorld(backend, app, server)

@@ -14,7 +14,7 @@ import socketio
 from sqlalchemy import select
 
 from tests.agreements.live_server import sign_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_SETTINGS
 
 pytestmark = pytest.mark.server
 
@@ -33,7 +33,7 @@ def revocation_server(migrated_db, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("revocation")
     url = sqlite_copy(migrated_db, folder)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
     documents = {}
     with app.app_context():
         for n, scenario in enumerate(SCENARIOS):

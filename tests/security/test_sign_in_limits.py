@@ -7,7 +7,7 @@ import shutil
 import pytest
 from argon2 import PasswordHasher
 
-from tests.conftest import PASSWORD, Browser
+from tests.conftest import PASSWORD, TEST_SETTINGS, Browser
 from tests.security.test_web_security import limiter_clock  # noqa: F401
 
 DAN = "dan@example.org"
@@ -27,7 +27,7 @@ def limited(migrated_db, tmp_path):
     def make(**config):
         path = tmp_path / f"limited-{len(apps)}.sqlite"
         shutil.copy(migrated_db, path)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "RATELIMIT_ENABLED": True,
+        app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "RATELIMIT_ENABLED": True,
                           "LOGIN_LIMIT_PER_ACCOUNT": "2 per minute", "LOGIN_LIMIT_PER_ADDRESS": "3 per minute",
                           **config})
         with app.app_context():

@@ -23,7 +23,7 @@ from pycrdt import Doc, YMessageType, YSyncMessageType, handle_sync_message
 from sqlalchemy import select
 
 from tests.agreements.live_server import run_in_threads, sign_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_SETTINGS
 from tests.security.fuzz import JUNK, Payload, Payloads, drawn, real_messages
 
 pytestmark = pytest.mark.server
@@ -70,7 +70,7 @@ def fuzz_world(migrated_db, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("fuzz")
     url = sqlite_copy(migrated_db, folder)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         people = {name: accounts.sign_up(f"{name}.fuzz@example.org", full, PASSWORD) for name, full in (
             ("alice", "Alice Moreau"), ("bob", "Bob Lindqvist"), ("carol", "Carol Nguyen"), ("dan", "Dan Okafor"))}

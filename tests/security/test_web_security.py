@@ -7,7 +7,7 @@ import pytest
 import socketio
 
 from tests.authz import World, changed_tables, fingerprint
-from tests.conftest import PASSWORD, Browser
+from tests.conftest import PASSWORD, TEST_SETTINGS, Browser
 from tests.agreements.conftest import live_world  # noqa: F401  (a real server with Alice and Bob linked)
 from tests.test_authorization_matrix import CASES, worlds  # noqa: F401  (the worlds fixture)
 from tests.test_csrf import _row_counts
@@ -116,7 +116,7 @@ def throttled(migrated_db, tmp_path):
 
     path = tmp_path / "limited.sqlite"
     shutil.copy(migrated_db, path)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "RATELIMIT_ENABLED": True,
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "RATELIMIT_ENABLED": True,
                       "LOGIN_LIMIT_PER_ACCOUNT": "2 per minute", "LOGIN_LIMIT_PER_ADDRESS": "3 per minute"})
     with app.app_context():
         from couples import accounts

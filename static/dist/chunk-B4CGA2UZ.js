@@ -1,0 +1,1 @@
+function r(e,n){if(!e)return;e.dataset.here=n?"true":"false";let t=e.dataset.name;e.querySelector(".presence-text").textContent=n?`${t} is here now`:`${t} is not here right now`}function o(e,n){e.on("presence",t=>r(n,!!(t&&t.here)))}export{o as a};
