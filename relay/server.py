@@ -195,6 +195,10 @@ class Relay:
             await self._greet(connection)
             async for data in ws:
                 await self.receive(connection, data)
+                # One read of the socket may queue thousands of small messages, and a message handled
+                # without waiting does not let the loop run: yield after each, so a flooding connection
+                # takes its turn with the others instead of holding the loop until its queue is empty.
+                await asyncio.sleep(0)
         except ConnectionClosed:
             pass
         finally:
