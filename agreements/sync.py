@@ -22,6 +22,7 @@ from pycrdt import (
     create_awareness_message,
     create_sync_message,
     create_update_message,
+    get_state,
     get_update,
     handle_sync_message,
     merge_updates,
@@ -75,9 +76,17 @@ class Malformed(ProtocolError):
 
 
 class MissingHistory(ProtocolError):
-    """The update builds on changes this document does not have (e.g. it belongs to another one)."""
+    """The update builds on changes this document does not have (e.g. it belongs to another one).
+
+    Found before the update is applied (a gap in one of its writers' changes): the document is untouched.
+    """
 
     code = "unknown_base"
+
+
+class DanglingHistory(MissingHistory):
+    """Found only once applied (it refers to another writer's change the document lacks): part of it waits inside."""
+
     spoils_document = True
 
 
@@ -141,9 +150,13 @@ def apply_update(doc: Doc, update: bytes) -> bytes | None:
     Raises a ProtocolError if the update does not decode, makes the library panic, builds on
     changes the document lacks, or would break the document's shape (``InvalidShape``); when that
     error's ``spoils_document`` is set, the caller must throw the Doc away and reload it from the log.
+    An update whose writer skips changes the document lacks (typically one sent after a refused one)
+    is refused before it is applied (``MissingHistory``, not spoiling): refusing it costs no reload.
     """
     if update == EMPTY_UPDATE:
         return None
+    if skips_changes(doc, update):
+        raise MissingHistory("This change builds on edits the document does not have.")
     with checked_changes(doc) as changes:
         try:
             doc.apply_update(update)
@@ -155,10 +168,45 @@ def apply_update(doc: Doc, update: bytes) -> bytes | None:
             raise
         # Whatever of the update is still not in the document waits on missing dependencies.
         if get_update(update, doc.get_state())[0] != 0:
-            raise MissingHistory("This change builds on edits the document does not have.")
+            raise DanglingHistory("This change builds on edits the document does not have.")
     if not changes:
         return None
     return changes[0] if len(changes) == 1 else merge_updates(*changes)
+
+
+def _state_as_update(state: bytes) -> bytes:
+    """An update holding, for each writer of a state vector, one placeholder (GC) of its whole length."""
+    decoder = Decoder(state)
+    clocks = [(decoder.read_var_uint(), decoder.read_var_uint()) for _ in range(decoder.read_var_uint())]
+    encoder = Encoder()
+    written = [(client, clock) for client, clock in clocks if clock]
+    encoder.write_var_uint(len(written))
+    parts = [encoder.to_bytes()]
+    for client, clock in written:  # 1 struct, its writer, from clock 0: a GC struct (info 0) of that length
+        head, length = Encoder(), Encoder()
+        for number in (1, client, 0):
+            head.write_var_uint(number)
+        length.write_var_uint(clock)
+        parts += [head.to_bytes(), b"\x00", length.to_bytes()]
+    return b"".join(parts) + b"\x00"  # no deletions
+
+
+def skips_changes(doc: Doc, update: bytes) -> bool:
+    """Whether some writer's changes in update start past what doc has of that writer (it would wait, pending).
+
+    Read without applying it: what doc has, as placeholders, merged with the update, is contiguous up to some
+    state; whatever of the update lies past that state cannot be integrated. The cost follows the update and
+    the number of the document's writers, not its content. Raises Malformed if the update does not decode.
+    """
+    try:
+        merged = merge_updates(_state_as_update(doc.get_state()), update)
+        return get_update(update, get_state(merged))[0] != 0
+    except ValueError as error:
+        raise Malformed("The change could not be read.") from error
+    except BaseException as error:
+        if isinstance(error, Exception) or _is_rust_panic(error):
+            raise Malformed("The change could not be read.") from error
+        raise
 
 
 @contextmanager

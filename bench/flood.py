@@ -1,16 +1,23 @@
-"""Does one flooding client hurt the others? Partner-to-partner latency of other couples, with and without a flood.
+"""Does one partner's burst, or one flooding client, hurt the other couples? Their latency through the relay.
 
     .venv/bin/python -m bench.flood                      # see --help for the number of couples, rates, windows
 
-Starts a real `gunicorn -k gevent -w 1` server on a fresh SQLite database, makes couples (bench/setup.py),
-then measures the typing couples' partner-to-partner latency with bench/load.mjs twice: alone (baseline), and
-while the first couple's sockets flood the server as fast as they can, each in its own process:
-  junk       malformed y-protocols messages
-  oversized  300 KiB messages (past the 256 KiB message limit), and now and then 600 KiB ones (past the
-             512 KiB socket payload limit: the server closes the connection)
-  valid      real updates to the couple's document, far beyond the events-per-second limit
-A flooder the server disconnects connects again at once, as an attacker would. Prints one JSON line per
-run and a Markdown table; everything goes to bench/out/flood-<time>/.
+Starts a real relay (`python -m relay`, default limits: SOCKET_EVENTS_PER_SECOND 100, burst 400, 2 MiB
+documents) on a fresh SQLite database, makes couples (bench/setup.py), then measures the typing couples'
+partner-to-partner latency with bench/load.mjs (`type relay`; the relay sends an update to the partner once
+committed, in the same step as it acknowledges it) three times:
+  baseline   alone
+  burst      while one partner of the first couple types bursts of 5,000 keystrokes at full speed through our
+             provider (bench/burst.mjs: each burst saved, cleared, and again), reporting each burst's time to
+             save and every refusal
+  flood      while the first couple's sockets flood the relay as fast as they can, each in its own process:
+               junk       malformed y-protocols messages
+               oversized  300 KiB updates that do not decode, and now and then one past the relay's message
+                          limit (answered document_full, then closed 1009)
+               valid      real updates far beyond the message rate (slow_down, then closed 4429)
+             a flooder the relay disconnects connects again at once, as an attacker would.
+Flooders and the burst run at nice 19: they stand for other machines. Prints one JSON line per run and a
+Markdown table; everything goes to bench/out/flood-<time>/.
 """
 from __future__ import annotations
 
@@ -20,7 +27,9 @@ import multiprocessing
 import os
 import queue as queue_module
 import signal
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,136 +37,139 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.cluster import migrate  # noqa: E402
-from bench.run import SECRET, OurServer, load_average, process_cpu, run_load  # noqa: E402
+from bench.run import SECRET, load_average, process_cpu, run_load  # noqa: E402
 from bench.setup import make_couples  # noqa: E402
-from tests.agreements.wire import NAMESPACE  # noqa: E402
+from tests.servers import Relay  # noqa: E402
 
+ORIGIN = "http://bench.invalid"  # as bench/run.py's OurRelay: the pages' origin the load generator claims
 KINDS = ["junk", "oversized", "valid"]
 JUNK = b"\x00\x02\x40short"
+BURST_KEYS = 5_000
 
 
-def synced_doc(url: str, cookie: str, document_id: int):
-    """The document as the server holds it, through an ordinary client (join, then sync)."""
-    import socketio
-
-    from tests.agreements.wire import NAMESPACE, YClient
-
-    sio = socketio.Client(serializer="msgpack", reconnection=False)
-    client = YClient(lambda event, *args: sio.call(event, args if len(args) > 1 else args[0], namespace=NAMESPACE,
-                                                   timeout=30))
-    sio.on("yjs", client.receive, namespace=NAMESPACE)
-    sio.connect(url, headers={"Cookie": cookie}, namespaces=[NAMESPACE], transports=["websocket"], wait_timeout=10)
-    client.join(document_id)
-    time.sleep(1)  # the server's step 2 arrives on the client's thread
-    sio.disconnect()
-    return client
+def count(counts: dict, key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
 
 
-class RawSocket:
-    """A bare Engine.IO/Socket.IO connection to /agreements: each send blocks only on TCP, as fast as can be.
+class RawRelaySocket:
+    """A bare WebSocket to the relay: each send blocks only on TCP; a reader thread counts the relay's answers."""
 
-    A reader thread answers the server's pings and counts what the server says (acknowledgements are not
-    asked for: the flood does not wait)."""
+    def __init__(self, url: str, cookie: str, document_id: int, counts: dict):
+        from websockets.sync.client import connect
 
-    def __init__(self, url: str, cookie: str, counts: dict):
-        import threading
-
-        import websocket
-        from socketio import packet
-        from socketio.msgpack_packet import MsgPackPacket
-
-        self.packet, self.Packet, self.counts = packet, MsgPackPacket, counts
-        self.ws = websocket.create_connection(url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
-                                              header=[f"Cookie: {cookie}"], origin=url, enable_multithread=True)
-        self.ws.recv()  # Engine.IO open
-        self.ws.send_binary(MsgPackPacket(packet.CONNECT, namespace=NAMESPACE).encode())
+        self.counts = counts
+        self.ws = connect(f"{url}/agreements/{document_id}", origin=ORIGIN, additional_headers={"Cookie": cookie},
+                          max_size=None, compression=None, open_timeout=10)
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
-        try:
-            while True:
-                frame = self.ws.recv()
-                if frame == "2":
-                    self.ws.send("3")
-                elif isinstance(frame, bytes):
-                    kind = self.Packet(encoded_packet=frame)
-                    if kind.packet_type == self.packet.DISCONNECT:
-                        self.counts["disconnected_by_server"] += 1
-                    elif kind.packet_type == self.packet.EVENT and kind.data[0] == "error":
-                        code = kind.data[1].get("code")
-                        self.counts["error_events"][code] = self.counts["error_events"].get(code, 0) + 1
-        except Exception:  # noqa: BLE001 - closed
-            pass
+        from websockets.exceptions import ConnectionClosed
 
-    def emit(self, *data) -> None:
-        self.ws.send_binary(self.Packet(self.packet.EVENT, data=list(data), namespace=NAMESPACE).encode())
+        from relay import messages
+
+        try:
+            for data in self.ws:
+                if data[:1] == bytes([messages.REFUSED]):
+                    count(self.counts["refused"], messages.read_refused(data)[1])
+        except ConnectionClosed as closed:
+            count(self.counts["closed_by_relay"], str(closed.rcvd.code if closed.rcvd else "none"))
+
+    def send(self, data: bytes) -> None:
+        self.ws.send(data)
 
     def close(self) -> None:
-        try:
-            self.ws.close()
-        except Exception:  # noqa: BLE001
-            pass
+        self.ws.close()
 
 
 def flooder(url: str, cookie: str, document_id: int, kind: str, seconds: float, out: "multiprocessing.Queue") -> None:
     """Send `kind` messages as fast as the connection takes them for `seconds`; connect again when closed."""
-    from pycrdt import create_update_message
+    from pycrdt import create_update_message, write_message
 
+    from agreements.limits import MAX_DOCUMENT_BYTES
     from agreements.shape import items, sections
+    from tests.relay.client import RelayClient
 
-    os.nice(19)  # the flooder stands for another machine: it must not take the server's CPU on this one
-    counts = {"kind": kind, "sent": 0, "connections": 0, "disconnected_by_server": 0, "error_events": {}}
-    client = synced_doc(url, cookie, document_id) if kind == "valid" else None
+    os.nice(19)  # the flooder stands for another machine: it must not take the relay's CPU on this one
+    counts = {"kind": kind, "sent": 0, "connections": 0, "refused": {}, "closed_by_relay": {}}
     deadline = time.monotonic() + seconds
     n = 0
     while time.monotonic() < deadline:
         try:
-            raw = RawSocket(url, cookie, counts)
+            raw = (RelayClient(url, document_id, cookie, ORIGIN) if kind == "valid"
+                   else RawRelaySocket(url, cookie, document_id, counts))
         except Exception as error:  # noqa: BLE001 - refused for a moment: try again
             counts["last_error"] = type(error).__name__
             time.sleep(0.05)
             continue
         counts["connections"] += 1
         try:
-            raw.emit("join", {"doc": document_id})
+            if kind == "valid":
+                raw.wait(lambda: raw.server_step1 >= 2 and len(raw.doc.get_update()) > 100, timeout=10)
             while time.monotonic() < deadline:
                 n += 1
                 if kind == "junk":
-                    message = JUNK
+                    raw.send(JUNK)
                 elif kind == "oversized":
-                    message = b"\x00\x02" + os.urandom(600 * 1024 if n % 20 == 0 else 300 * 1024)
+                    size = MAX_DOCUMENT_BYTES + 128 * 1024 if n % 20 == 0 else 300 * 1024
+                    raw.send(b"\x00\x02" + write_message(os.urandom(size)))
                 else:
-                    with client.doc.transaction():
-                        text = next(items(next(sections(client.doc))))["text"]
-                        text.insert(len(text), "flood ")
-                    message = create_update_message(client.unsent.pop())
-                raw.emit("yjs", document_id, message)
+                    def change(doc):
+                        text = next(items(next(sections(doc))))["text"]
+                        if len(text) < 1_500:  # within the editor's 2,000 characters: the shape stays valid
+                            text.insert(len(text), "f")
+                        else:
+                            del text[0:len(text)]
+                    raw.send(create_update_message(raw.change(change)))
+                    if raw.closed is not None:
+                        raise ConnectionError("closed")
                 counts["sent"] += 1
-        except Exception as error:  # noqa: BLE001 - the server closed the connection
+        except Exception as error:  # noqa: BLE001 - the relay closed the connection
             counts["last_error"] = type(error).__name__
         finally:
-            raw.close()
+            if kind == "valid":
+                for _, code, _ in raw.refusals:
+                    count(counts["refused"], code)
+                if raw.closed is not None and raw.closed.rcvd:
+                    count(counts["closed_by_relay"], str(raw.closed.rcvd.code))
+            try:
+                raw.close()
+            except Exception:  # noqa: BLE001 - already closed
+                pass
     out.put(counts)
 
 
-def measure(server_url: str, couples_file: Path, options) -> dict:
+def measure(relay_url: str, couples_file: Path, options) -> dict:
     """One bench/load.mjs typing run of the measured couples."""
-    return run_load(["type", "ours", server_url, str(couples_file), str(options.rate), str(options.warmup),
+    return run_load(["type", "relay", relay_url, str(couples_file), str(options.rate), str(options.warmup),
                      str(options.measure)], timeout=options.warmup + options.measure + 300)
 
 
-def flooded(server, couples: list[dict], couples_file: Path, options) -> dict:
+def bursting(relay, couples: list[dict], couples_file: Path, options) -> dict:
+    """Measure while one partner of the first couple types 5,000-keystroke bursts through our provider."""
+    attacker = couples[0]
+    seconds = options.warmup + options.measure + 5
+    burst = subprocess.Popen(
+        ["nice", "-n", "19", "node", str(ROOT / "bench/burst.mjs"), relay.url, ORIGIN, attacker["cookies"][0],
+         str(attacker["doc"]), str(BURST_KEYS), str(seconds)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    result = measure(relay.url, couples_file, options)
+    out, _ = burst.communicate(timeout=seconds + 300)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    result["burst"] = json.loads(lines[-1]) if lines else {"failed": "the burst did not report"}
+    return result
+
+
+def flooded(relay, couples: list[dict], couples_file: Path, options) -> dict:
     """Measure while every flooder of the first couple runs; return the figures and what the flooders did."""
     seconds = options.warmup + options.measure + 15
     queue: multiprocessing.Queue = multiprocessing.Queue()
     attacker = couples[0]
-    processes = [multiprocessing.Process(target=flooder, args=(server.url, attacker["cookies"][i % 2],
+    processes = [multiprocessing.Process(target=flooder, args=(relay.url, attacker["cookies"][i % 2],
                                                                attacker["doc"], kind, seconds, queue))
                  for i, kind in enumerate(options.kinds)]
     for process in processes:
         process.start()
     time.sleep(3)  # the flood is under way before the measured couples connect
-    result = measure(server.url, couples_file, options)
+    result = measure(relay.url, couples_file, options)
     floods = []
     for _ in processes:
         try:
@@ -173,18 +185,15 @@ def flooded(server, couples: list[dict], couples_file: Path, options) -> dict:
 
 
 COLUMNS = ["run", "couples", "updates_sent_per_s", "acked_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms",
-           "not_arrived", "errors", "server_cpu", "load_average"]
+           "not_arrived", "errors", "relay_cpu", "load_average"]
 
 
-def timed_run(server, name: str, run) -> dict:
-    """One measurement, with its name, the load average and the server process's CPU use; printed as JSON."""
-    cpu, started = process_cpu(server.pid), time.monotonic()
+def timed_run(relay, name: str, run) -> dict:
+    """One measurement, with its name, the load average and the relay process's CPU use; printed as JSON."""
+    cpu, started = process_cpu(relay.process.pid), time.monotonic()
     result = run()
-    try:
-        used = round((process_cpu(server.pid) - cpu) / (time.monotonic() - started), 2)
-    except FileNotFoundError:  # gunicorn killed the worker as hung and started another
-        used = "worker killed"
-    result.update(run=name, load_average=load_average(), server_cpu=used)
+    result.update(run=name, load_average=load_average(),
+                  relay_cpu=round((process_cpu(relay.process.pid) - cpu) / (time.monotonic() - started), 2))
     print(json.dumps(result), flush=True)
     return result
 
@@ -194,17 +203,18 @@ def print_runs(runs: list[dict]) -> None:
     print("| " + " | ".join(COLUMNS) + " |")
     print("|" + " --- |" * len(COLUMNS))
     for row in runs:
-        print("| " + " | ".join(str(row.get(c, row.get("failed", "")) if c != "couples" else row.get(c, ""))
-                                for c in COLUMNS) + " |")
+        print("| " + " | ".join(str(row.get(c, row.get("failed", ""))) for c in COLUMNS) + " |")
 
 
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    parser = argparse.ArgumentParser(description="Other couples' latency while one client floods the server.")
-    parser.add_argument("--couples", type=int, default=20, help="measured couples (the flooding one comes on top)")
+    parser = argparse.ArgumentParser(description="Other couples' latency during one partner's burst or a flood.")
+    parser.add_argument("--couples", type=int, default=20, help="measured couples (the bursting one comes on top)")
     parser.add_argument("--rate", type=float, default=2.0, help="updates per second per measured client")
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--measure", type=float, default=30)
+    parser.add_argument("--runs", nargs="+", default=["baseline", "burst", "flood"],
+                        choices=["baseline", "burst", "flood"])
     parser.add_argument("--kinds", nargs="+", default=KINDS, choices=KINDS, help="one flooding process per kind")
     options = parser.parse_args()
 
@@ -217,18 +227,22 @@ def main() -> None:
     couples_file.write_text(json.dumps(couples[1:]))
     results = {"machine": {"cores": os.cpu_count(), "load_average_at_start": load_average()},
                "options": {k: str(v) for k, v in vars(options).items()}, "runs": []}
-    server = OurServer(workdir, database_url)
+    relay = Relay(workdir, database_url, ORIGIN, env={"SECRET_KEY": SECRET, "IDLE_TIMEOUT": "86400"}).start(60)
+    runs = {"baseline": lambda: measure(relay.url, couples_file, options),
+            "burst": lambda: bursting(relay, couples, couples_file, options),
+            "flood": lambda: flooded(relay, couples, couples_file, options)}
     try:
-        for name, run in (("baseline", lambda: measure(server.url, couples_file, options)),
-                          ("flood", lambda: flooded(server, couples, couples_file, options))):
-            results["runs"].append(timed_run(server, name, run))
+        for name in options.runs:
+            results["runs"].append(timed_run(relay, name, runs[name]))
             time.sleep(3)
     finally:
-        server.stop()
+        relay.stop()
     (workdir / "results.json").write_text(json.dumps(results, indent=2))
     print_runs(results["runs"])
-    for flood in results["runs"][-1].get("flooders", []):
-        print(json.dumps(flood))
+    for row in results["runs"]:
+        for extra in [row.get("burst"), *row.get("flooders", [])]:
+            if extra:
+                print(json.dumps(extra))
 
 
 if __name__ == "__main__":

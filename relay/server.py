@@ -31,6 +31,7 @@ from agreements.shape import read_title
 from couples.errors import DomainError, ReadOnly
 from couples.limits import BYTES_PER_TOKEN, FLOOD_FACTOR, Bucket, SlowDown
 from relay import gate, messages
+from relay.oversize import AnsweringConnection
 
 log = logging.getLogger(__name__)
 PATH_PREFIX = "/agreements/"
@@ -161,7 +162,8 @@ class Relay:
         loop = asyncio.get_running_loop()
         self.writer = Writer(self.app, loop, self._committed)
         async with serve(self.handle, host, port, max_size=message_limit(self.app), max_queue=8,
-                         compression=None, ping_interval=20, ping_timeout=60) as server:
+                         compression=None, ping_interval=20, ping_timeout=60,
+                         create_connection=AnsweringConnection) as server:
             if ready:
                 ready(server.sockets[0].getsockname()[1])
             await self._recheck_forever()
@@ -191,6 +193,10 @@ class Relay:
             await self._greet(connection)
             async for data in ws:
                 await self.receive(connection, data)
+                # One read of the socket may queue thousands of small messages, and a message handled
+                # without waiting does not let the loop run: yield after each, so a flooding connection
+                # takes its turn with the others instead of holding the loop until its queue is empty.
+                await asyncio.sleep(0)
         except ConnectionClosed:
             pass
         finally:
@@ -333,6 +339,7 @@ class Relay:
         async with room.loading:
             while room.doc is None:
                 await room.drained.wait()
+                log.info("relay: reading document %s from its log", room.document_id)
                 loaded = await self.db(store.load, room.document_id)
                 if room.doc is None and not room.inflight:
                     room.loaded(*loaded)

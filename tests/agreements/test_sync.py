@@ -5,7 +5,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pycrdt import Doc, Encoder, Text, create_awareness_message, create_update_message, write_message
+from pycrdt import Doc, Encoder, Text, create_awareness_message, create_update_message, merge_updates, write_message
 
 from agreements import sync
 from agreements.shape import doc_from_update, new_document, read_document, root_map, sections
@@ -67,12 +67,30 @@ def test_apply_returns_only_what_changed():
     assert str(title_of(third)) == "hello you"
 
 
-def test_apply_refuses_an_update_that_builds_on_missing_history():
+def test_an_update_after_a_gap_is_refused_before_it_touches_the_document():
     source, target = Doc(), Doc()
-    _, second = edits(source, lambda t: t.insert(0, "hello"), lambda t: t.insert(5, " you"))
+    first, second = edits(source, lambda t: t.insert(0, "hello"), lambda t: t.insert(5, " you"))
     with pytest.raises(sync.MissingHistory) as refused:
         sync.apply_update(target, second)
-    assert refused.value.spoils_document
+    assert not refused.value.spoils_document  # the document may stay in use
+    assert target.get_state() == b"\x00"
+    # Nothing of it waits inside the document: once the first arrives, the refused second is still missing.
+    sync.apply_update(target, first)
+    assert str(title_of(target)) == "hello"
+
+
+def test_a_gap_is_found_in_any_writer_of_an_update():
+    source, other, target = Doc(), Doc(), Doc()
+    first, second, third = edits(source, lambda t: t.insert(0, "hello"), lambda t: t.insert(5, " you"),
+                                 lambda t: t.insert(9, "!"))
+    other.apply_update(first)
+    (theirs,) = edits(other, lambda t: t.insert(0, "Oh, "))
+    target.apply_update(first)
+    with pytest.raises(sync.MissingHistory):  # theirs fits, but the third skips the second
+        sync.apply_update(target, merge_updates(theirs, third))
+    assert str(title_of(target)) == "hello"
+    sync.apply_update(target, merge_updates(theirs, second))
+    assert str(title_of(target)) == "Oh, hello you"
 
 
 def test_apply_refuses_an_edit_made_on_another_document():

@@ -87,12 +87,21 @@ class RelayClient:
                 pass
             return index
 
-    def edit(self, change: Callable[[Doc], None]) -> int:
-        """Make a local change in one transaction and send it as one update; return its index."""
+    def change(self, change: Callable[[Doc], None]) -> bytes:
+        """Make a local change in one transaction; return it as one update (not sent)."""
         with self._lock, self.doc.transaction():
             change(self.doc)
         updates, self._unsent = self._unsent, []
-        return self.send(create_update_message(updates[0] if len(updates) == 1 else merge_updates(*updates)))
+        return updates[0] if len(updates) == 1 else merge_updates(*updates)
+
+    def absorb(self, update: bytes) -> None:
+        """Take changes made elsewhere (work done offline) into the document, without sending them."""
+        with self._lock:
+            self.doc.apply_update(update)
+
+    def edit(self, change: Callable[[Doc], None]) -> int:
+        """Make a local change in one transaction and send it as one update; return its index."""
+        return self.send(create_update_message(self.change(change)))
 
     def sync(self) -> None:
         """Send sync step 1 (the relay answers with what we lack, and its own step 1)."""

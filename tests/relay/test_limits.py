@@ -81,7 +81,7 @@ def test_large_offline_work_is_saved_in_one_step_2(couple_document, connect, coo
     for _ in range(9):  # 900 agreements of the editor's full length, in nine edits
         add_agreements(100, "w")(offline)
     again = connect(document.id, cookie_of(alice))
-    again.doc.apply_update(offline.get_update())
+    again.absorb(offline.get_update())  # under the client's lock: its reader may be applying the relay's step 2
     again.sync()  # the relay answers with its step 1, and the reply carries the offline work
     assert again.wait(lambda: again.server_step1 >= 3)
     assert again.wait(lambda: again.committed >= again.sent, timeout=120)

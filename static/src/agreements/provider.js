@@ -7,6 +7,11 @@
 // merged (Y.mergeUpdates) and sent as one update when the window opens. After a refusal nothing more is
 // sent until a sync round: our step 1, the relay's answer and its own step 1, to which our step 2 carries
 // everything the server still lacks.
+//
+// Size: the relay reads at most the document's limit (2 MiB) and its framing in one message, and answers a
+// larger one `document_full` before closing with 1009. Nothing larger is sent: such work could not fit in the
+// document, so it is kept here (the page offers it for download) and refused at once, as the relay would. A
+// close 1009 teaches the provider a lower limit (a relay configured with smaller documents).
 import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -22,6 +27,11 @@ const MESSAGE_STATES = 22;
 const WINDOW = 4;
 const RESYNC_INTERVAL_MS = 60_000;
 const RECONNECT_MS = [500, 1_000, 2_000, 5_000, 10_000];
+const MESSAGE_TOO_BIG = 1009;
+export const MAX_MESSAGE_BYTES = 2 * 1024 * 1024 + 64 * 1024; // the relay's default limit on one message
+const TOO_MUCH =
+  'This is more than one document can hold, so your latest words are not saved yet. They are still here on ' +
+  'this device. Shortening the document (deleting always works) makes room again.';
 // Refusals after which a sync round, this much later, sends what the relay lacks: too much at once, a change
 // built on a refused one, a full document until someone shortens it, a busy database. After any other refusal
 // (the change itself is wrong) nothing is sent again until the next connect or the minute's sync.
@@ -60,10 +70,13 @@ export class ProviderEvents extends Observable {
  * Keeps `doc` in sync with the relay's copy of agreement document `docId`.
  * Events: 'status' ('online' | 'offline'), 'saved' (boolean), 'synced' (boolean), 'error' ({code, message}),
  * 'states' (the agreements' signatures changed).
- * `createSocket(url)` makes the WebSocket (a test on Node passes one that sends a cookie).
+ * `createSocket(url)` makes the WebSocket (a test on Node passes one that sends a cookie); `maxMessageBytes` is
+ * the most the relay reads in one message.
  */
 export class AgreementProvider extends ProviderEvents {
-  constructor(docId, doc, { url, awareness = null, createSocket = (address) => new WebSocket(address) } = {}) {
+  constructor(docId, doc, options = {}) {
+    const { url, awareness = null, maxMessageBytes = MAX_MESSAGE_BYTES } = options;
+    const { createSocket = (address) => new WebSocket(address) } = options;
     super();
     this.docId = docId;
     this.doc = doc;
@@ -80,6 +93,8 @@ export class AgreementProvider extends ProviderEvents {
     this.paused = false; // after a refusal, until the sync round
     this.attempt = 0;
     this.finished = false;
+    this.maxMessageBytes = maxMessageBytes;
+    this.largestSent = 0; // the largest step 2 or update sent on this connection
 
     this._onDocUpdate = (update, origin) => {
       if (origin !== this) this._queue(update);
@@ -134,6 +149,7 @@ export class AgreementProvider extends ProviderEvents {
       this.attempt = 0;
       this.sent = 0;
       this.acknowledged = 0;
+      this.largestSent = 0;
       this._setStatus('online');
       this._sendSyncStep1();
       if (this.awareness.getLocalState() !== null) this._sendAwareness([this.doc.clientID]);
@@ -148,6 +164,9 @@ export class AgreementProvider extends ProviderEvents {
 
   _closed(event) {
     const before = this.saved;
+    // Too large for this relay: never send that much again (its answer, document_full, came before the close).
+    if (event.code === MESSAGE_TOO_BIG && this.largestSent)
+      this.maxMessageBytes = Math.min(this.maxMessageBytes, this.largestSent - 1);
     // Answers still owed are lost with the connection; the next sync round sends what is missing.
     if (this.acknowledged < this.sent || this.queued.length) this.unsent = true;
     this.queued = [];
@@ -188,9 +207,15 @@ export class AgreementProvider extends ProviderEvents {
     return this._sendSyncStep1();
   }
 
-  // A step 2 or an update: numbered like the relay numbers it, counted until it is answered.
+  // A step 2 or an update: numbered like the relay numbers it, counted until it is answered. One larger than
+  // the relay reads is not sent but refused here, as the relay would refuse it.
   _sendCounted(bytes) {
+    if (bytes.length > this.maxMessageBytes) {
+      this._refused('document_full', TOO_MUCH);
+      return;
+    }
     this.sent += 1;
+    this.largestSent = Math.max(this.largestSent, bytes.length);
     this._send(bytes);
   }
 
