@@ -1,4 +1,5 @@
 """The /couple Socket.IO namespace: presence of the partner, and the couple's room for live events."""
+from flask_login import current_user
 from flask_socketio import emit, join_room
 
 from couples.access import current_couple
@@ -6,8 +7,17 @@ from couples.linking import pending_couple
 from couples.limits import LimitedNamespace
 from couples.live import couple_room, disconnect_sockets, socket_user, track_socket, untrack_socket
 from couples.privacy.presence import NAMESPACE, partner_here
-from couples.privacy.space import may_hear_the_couple
+from couples.privacy.space import may_hear_the_couple, settle
 from extensions import socketio
+
+
+def announce(event: str, couple_id: int, message: str, **data) -> None:
+    """Tell both partners' open pages that something of the couple changed (the couple's room on /couple).
+
+    Someone in space is not in the room (may_hear_the_couple): they see it when they open the page.
+    """
+    payload = {"message": message, "by": current_user.id, **data}
+    socketio.emit(event, payload, to=couple_room(couple_id), namespace=NAMESPACE)
 
 
 def announce_unlinked(couple) -> None:
@@ -31,6 +41,8 @@ class CoupleNamespace(LimitedNamespace):
         track_socket(user, NAMESPACE, couple.id if couple else None)
         if couple is None:
             return True
+        if couple.is_linked:
+            settle(user)  # a space whose time passed while its timer was lost ends now, and is told
         if may_hear_the_couple(user):  # nothing of the partner's is pushed to someone in space
             join_room(couple_room(couple.id))  # while pending too, so the inviter hears when the partner joins
         if not couple.is_linked:

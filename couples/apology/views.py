@@ -9,13 +9,15 @@ from couples.access import current_couple
 from couples.apology import hints, service
 from couples.apology.forms import AnswerForm, ApologyForm, ConfirmForm
 from couples.dialogue import events as dialogue_events
+from couples.dialogue import service as dialogue_service
 from couples.dialogue.models import Dialogue
 from couples.errors import Conflict, Invalid
+from couples.events import announce
 from couples.ledger import origins
 from couples.ledger import service as ledger
 from couples.ledger.forms import PromiseForm
 from couples.ledger.models import TEXT_MAX, Promise
-from couples.ledger.views import _terms as promise_terms_of, announce as announce_in_ledger
+from couples.ledger.views import _terms as promise_terms_of
 from extensions import db
 
 bp = Blueprint("apology", __name__, url_prefix="/apology")
@@ -105,7 +107,9 @@ def _letter_page(apology, promise_form: PromiseForm | None = None, status: int =
         promise_form = PromiseForm(data={"text": terms.text[:TEXT_MAX], "kind": "once"})
     if promise_form is not None:
         del promise_form.agreement
+    dialogue = db.session.get(Dialogue, apology.dialogue_id) if apology.dialogue_id else None
     return render_template("apology/letter.html", a=apology, promise_form=promise_form, answer_form=AnswerForm(),
+                           dialogue_link=dialogue is not None and not dialogue_service.hidden_from(dialogue, current_user),
                            no_demand=service.NO_DEMAND, today=ledger.today_for(current_user),
                            promise=db.session.get(Promise, apology.promise_id) if apology.promise_id else None,
                            writable=apology.couple.is_linked and apology.couple.is_current_member(current_user)), status
@@ -167,6 +171,7 @@ def send(apology_id: int):
     except (Invalid, Conflict) as refusal:
         return _refused(apology, form, refusal)
     partner = apology.couple.partner_of(current_user)
+    announce("apology_sent", apology.couple_id, f"{current_user.name} wrote you a letter.", apology_id=apology.id)
     flash(f"Sent. {partner.name if partner else 'Your partner'} can read it now, whenever they are ready.", "info")
     return redirect(url_for(".show", apology_id=apology.id), 303)
 
@@ -201,9 +206,13 @@ def answer(apology_id: int):
     except (Invalid, Conflict) as refusal:
         flash(str(refusal), "error")
         return redirect(url_for(".show", apology_id=apology.id), 303)
+    announce("apology_answered", apology.couple_id, f"{current_user.name} answered your letter.",
+             apology_id=apology.id)
     if apology.dialogue_id:
-        dialogue_events.announce(db.session.get(Dialogue, apology.dialogue_id))
-        flash(f"Your invitation is on its way to {apology.author.name}.", "info")
+        dialogue = db.session.get(Dialogue, apology.dialogue_id)
+        if not dialogue_service.is_held(dialogue):  # a held one waits for the writer's space; its page says so
+            dialogue_events.announce(dialogue)
+            flash(f"Your invitation is on its way to {apology.author.name}.", "info")
         return redirect(url_for("dialogue.show", dialogue_id=apology.dialogue_id), 303)
     flash(f"{apology.author.name} will see your answer.", "info")
     return redirect(url_for(".show", apology_id=apology.id), 303)
@@ -223,7 +232,6 @@ def promise(apology_id: int):
     except (Invalid, Conflict) as refusal:
         flash(str(refusal), "error")
         return _letter_page(apology, form, refusal.status)
-    announce_in_ledger("promise_made", apology.couple_id, f"{current_user.name} made a new promise.",
-                       promise_id=made.id)
+    announce("promise_made", apology.couple_id, f"{current_user.name} made a new promise.", promise_id=made.id)
     flash("Your promise is in the ledger now.", "info")
     return redirect(url_for("ledger.page", couple_id=apology.couple_id), 303)

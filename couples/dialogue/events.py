@@ -13,7 +13,7 @@ from couples.errors import DomainError, Invalid, NotFound
 from couples.limits import LimitedNamespace
 from couples.live import couple_room, socket_user, track_socket, untrack_socket
 from couples.privacy.presence import partner_of, presence_flows
-from couples.privacy.space import may_hear_the_couple
+from couples.privacy.space import may_hear_the_couple, settle
 from extensions import socketio
 
 NAMESPACE = "/dialogue"
@@ -54,6 +54,7 @@ class DialogueNamespace(LimitedNamespace):
         if couple is None:
             return False
         track_socket(user, NAMESPACE, couple.id)
+        settle(user)
         if may_hear_the_couple(user):  # someone in space sees the dialogue's news when they open the page
             join_room(couple_room(couple.id))
         return True

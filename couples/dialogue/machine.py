@@ -125,7 +125,8 @@ _LIVE_MOVES: dict[str, dict[str, Move]] = {
 LIVE = tuple(_LIVE_MOVES)
 TERMINAL = ("declined", "withdrawn", "done", "ended")
 PAUSED = ("paused", "nudged")
-OPEN = ("invited", "later", *LIVE, *PAUSED)
+INVITATION_STATES = ("invited", "later")  # an invitation not answered yet, or come back after "later"
+OPEN = (*INVITATION_STATES, *LIVE, *PAUSED)
 
 _PAUSE = Move(EITHER, "paused", label="I need a break")
 # A break is ended early only by the one who asked for it. Ending the dialogue asks nothing of them,

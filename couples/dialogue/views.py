@@ -10,6 +10,7 @@ from couples import access, clock
 from couples.dialogue import events, machine, service
 from couples.dialogue.forms import ConfirmForm, InviteForm, TurnForm
 from couples.errors import DomainError, Invalid
+from couples.privacy import space
 
 bp = Blueprint("dialogue", __name__, url_prefix="/dialogue")
 log = logging.getLogger(__name__)
@@ -21,10 +22,18 @@ def home_card():
     if not current_user.is_authenticated:
         return {}
     couple = access.current_couple(current_user)
-    dialogue = service.open_dialogue(couple) if couple else None
+    dialogue = service.open_dialogue_for(current_user, couple) if couple else None
     return {"open_dialogue": dialogue,
             "dialogue_invitation_waiting": bool(dialogue) and service.invitation_is_waiting(dialogue, current_user),
-            "dialogue_addressed": bool(dialogue) and machine.is_addressed(dialogue.position, current_user.id)}
+            "dialogue_addressed": bool(dialogue) and machine.is_addressed(dialogue.position, current_user.id),
+            "dialogue_held": _held_words(dialogue)}
+
+
+def _held_words(dialogue) -> str | None:
+    """For the sender of an invitation held by the partner's space: that it waits, in calm words; else None."""
+    if dialogue is None or not service.is_held(dialogue) or dialogue.sender_id != current_user.id:
+        return None
+    return space.invitation_waits(current_user, dialogue.receiver)
 
 
 @bp.app_template_filter("dialogue_time")
@@ -67,7 +76,8 @@ def start():
         dialogue = service.invite(current_user, couple, form.topic.data)
     except DomainError as error:
         return _index_again(form, str(error)), error.status
-    events.announce(dialogue)
+    if not service.is_held(dialogue):  # a held one is delivered when the space ends; its page says so
+        events.announce(dialogue)
     return redirect(url_for(".show", dialogue_id=dialogue.id), 303)
 
 
@@ -101,6 +111,9 @@ def act(dialogue_id):
         log.info("refused dialogue step for user %s: %s", current_user.id, error.code)
         return render_template("dialogue/show.html", **_page(dialogue, form, str(error))), error.status
     events.announce(dialogue)
+    if service.withdrawn_unseen(dialogue):
+        flash(f"Your invitation is withdrawn. {dialogue.receiver.name} never saw it.")
+        return redirect(url_for(".index"), 303)
     return redirect(url_for(".show", dialogue_id=dialogue.id, _anchor="step"), 303)
 
 
@@ -185,6 +198,7 @@ def _page(dialogue, form, error=None):
                                      dialogue.partner_of(current_user).name, dialogue.topic),
         "on_turn": dialogue.whose_turn(),
         "waiting_invitation": waiting,
+        "held": _held_words(dialogue),
         "waiting_later": dialogue.state == "later" and my_role == machine.RECEIVER and not waiting,
         "machine": machine,
         "writable": couple is not None and couple.id == dialogue.couple_id,

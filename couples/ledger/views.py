@@ -7,20 +7,12 @@ from flask_login import current_user, login_required
 from couples import zones
 from couples.access import couple_for_member, current_couple
 from couples.errors import Conflict, Invalid
-from couples.events import NAMESPACE
+from couples.events import announce
 from couples.ledger import origins, schedule, service
 from couples.ledger.chart import since, weekly_chart
 from couples.ledger.forms import ConfirmForm, DepositForm, PromiseForm
-from couples.live import couple_room
-from extensions import socketio
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
-
-
-def announce(event: str, couple_id: int, message: str, **data) -> None:
-    """Tell both partners' open pages that the ledger changed (the couple's room on /couple)."""
-    payload = {"message": message, "by": current_user.id, **data}
-    socketio.emit(event, payload, to=couple_room(couple_id), namespace=NAMESPACE)
 
 
 def _back(couple_id: int, action, success: str | None = None):

@@ -160,7 +160,7 @@ def test_one_held_invitation_at_a_time(couple_signed_in):
     alice, bob, alice_browser, bob_browser = couple_signed_in
     held_for_alice(couple_signed_in)
     again = invite(bob_browser, "Something else")
-    assert again.status_code == 409 and "already a dialogue in progress" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "Your invitation can wait." in again.get_data(as_text=True)
     assert dialogues() == 1
 
 
