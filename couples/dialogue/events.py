@@ -20,10 +20,10 @@ NAMESPACE = "/dialogue"
 log = logging.getLogger(__name__)
 
 
-def announce(dialogue) -> None:
+def announce(dialogue, **extra) -> None:
     """Tell both partners' pages that the dialogue changed (called after the change is committed)."""
     socketio.emit("changed", {"dialogue_id": dialogue.id, "index": dialogue.turn_index,
-                              "state": dialogue.state},
+                              "state": dialogue.state, **extra},
                   to=couple_room(dialogue.couple_id), namespace=NAMESPACE)
 
 

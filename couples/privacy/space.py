@@ -133,8 +133,8 @@ def _tell_ended(user: User, couple_id: int) -> None:
     socketio.emit("space_ended", {}, to=couple_room(couple_id), namespace=presence.NAMESPACE)
     couple = current_couple(user)
     dialogue = dialogue_service.open_dialogue(couple) if couple is not None else None
-    if dialogue is not None:
-        dialogue_events.announce(dialogue)
+    if dialogue is not None:  # "delivered": no turn was taken, yet its pages change (the invitation is seen now)
+        dialogue_events.announce(dialogue, delivered=True)
 
 
 def partner_space(user: User) -> Space | None:

@@ -229,8 +229,10 @@ def test_when_space_ends_the_partner_hears_it_and_the_held_invitation_is_deliver
 
     assert db.session.get(space.Space, alice.id) is None
     assert ("space_ended", {}) in heard(sockets["bob", "/couple"], "/couple")
-    delivered = ("changed", {"dialogue_id": dialogue.id, "index": dialogue.turn_index, "state": "invited"})
+    delivered = ("changed", {"dialogue_id": dialogue.id, "index": dialogue.turn_index, "state": "invited",
+                             "delivered": True})
     assert delivered in heard(sockets["alice", "/dialogue"], "/dialogue")
+    assert delivered in heard(sockets["bob", "/dialogue"], "/dialogue")  # his open page shows it delivered
     assert "space_ended" in [name for name, _ in heard(sockets["alice", "/couple"], "/couple")]
 
 
