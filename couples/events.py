@@ -6,7 +6,7 @@ from couples.linking import pending_couple
 from couples.limits import LimitedNamespace
 from couples.live import announce, couple_room, disconnect_sockets, socket_user, track_socket, untrack_socket
 from couples.privacy.presence import NAMESPACE, partner_here
-from couples.privacy.space import may_hear_the_couple
+from couples.privacy.space import may_hear_the_couple, settle
 from couples.sockets import refuse_connect, signed_out
 
 
@@ -31,6 +31,8 @@ class CoupleNamespace(LimitedNamespace):
         track_socket(user, NAMESPACE, couple.id if couple else None)
         if couple is None:
             return True
+        if couple.is_linked:
+            settle(user)  # a space whose time passed while its timer was lost ends now, and is told
         if may_hear_the_couple(user):  # nothing of the partner's is pushed to someone in space
             join_room(couple_room(couple.id))  # while pending too, so the inviter hears when the partner joins
         if not couple.is_linked:

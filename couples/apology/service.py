@@ -12,6 +12,7 @@ from sqlalchemy import delete, or_, select, update
 
 from couples import clock
 from couples.access import couple_for_member, current_couple
+from couples.live import announce
 from couples.apology.models import ANSWERS, PART_MAX, TALK, TIME, Apology
 from couples.dialogue import service as dialogue_service
 from couples.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -149,7 +150,13 @@ def send(user: User, apology: Apology, parts: Parts | None = None) -> Apology:
     if not changed:
         raise Conflict("This apology has been sent, so it stays as it is.", "already_sent")
     db.session.refresh(apology)
+    _tell(user, apology, "apology_sent", f"{user.name} wrote you a letter.")
     return apology
+
+
+def _tell(user: User, apology: Apology, event: str, message: str) -> None:
+    """Tell both partners' open pages of a committed letter or answer (nothing reaches someone in space)."""
+    announce(apology.couple_id, event, {"message": message, "by": user.id, "apology_id": apology.id})
 
 
 def discard(user: User, apology: Apology) -> None:
@@ -192,6 +199,7 @@ def answer(user: User, apology: Apology, choice: str) -> Apology:
         db.session.execute(update(Apology).where(Apology.id == apology.id).values(dialogue_id=dialogue.id))
     db.session.commit()
     db.session.refresh(apology)
+    _tell(user, apology, "apology_answered", f"{user.name} answered your letter.")
     return apology
 
 

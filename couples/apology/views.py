@@ -10,6 +10,7 @@ from couples.apology import hints, service
 from couples.apology.forms import AnswerForm, ApologyForm
 from couples.forms import ButtonForm
 from couples.dialogue import events as dialogue_events
+from couples.dialogue import service as dialogue_service
 from couples.dialogue.models import Dialogue
 from couples.errors import Conflict, Invalid
 from couples.ledger import origins
@@ -103,7 +104,9 @@ def _letter_page(apology, promise_form: PromiseForm | None = None, status: int =
         promise_form = PromiseForm(data={"text": terms.text[:TEXT_MAX], "kind": "once"})
     if promise_form is not None:
         del promise_form.agreement
+    dialogue = db.session.get(Dialogue, apology.dialogue_id) if apology.dialogue_id else None
     return render_template("apology/letter.html", a=apology, promise_form=promise_form, answer_form=AnswerForm(),
+                           dialogue_link=dialogue is not None and not dialogue_service.hidden_from(dialogue, current_user),
                            no_demand=service.NO_DEMAND, today=ledger.today_for(current_user),
                            promise=db.session.get(Promise, apology.promise_id) if apology.promise_id else None,
                            writable=apology.couple.is_linked and apology.couple.is_current_member(current_user)), status
@@ -200,8 +203,10 @@ def answer(apology_id: int):
         flash(str(refusal), "error")
         return redirect(url_for(".show", apology_id=apology.id), 303)
     if apology.dialogue_id:
-        dialogue_events.announce(db.session.get(Dialogue, apology.dialogue_id))
-        flash(f"Your invitation is on its way to {apology.author.name}.", "info")
+        dialogue = db.session.get(Dialogue, apology.dialogue_id)
+        if not dialogue_service.is_held(dialogue):  # a held one waits for the writer's space; its page says so
+            dialogue_events.announce(dialogue)
+            flash(f"Your invitation is on its way to {apology.author.name}.", "info")
         return redirect(url_for("dialogue.show", dialogue_id=apology.dialogue_id), 303)
     flash(f"{apology.author.name} will see your answer.", "info")
     return redirect(url_for(".show", apology_id=apology.id), 303)

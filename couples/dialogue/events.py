@@ -10,16 +10,16 @@ from couples.dialogue import service
 from couples.errors import DomainError, Invalid
 from couples.limits import LimitedNamespace
 from couples.live import couple_room, socket_user, track_socket, untrack_socket
-from couples.privacy.space import may_hear_the_couple
+from couples.privacy.space import may_hear_the_couple, settle
 from couples.sockets import refuse, refuse_connect, signed_out
 
 NAMESPACE = "/dialogue"
 
 
-def announce(dialogue) -> None:
+def announce(dialogue, **extra) -> None:
     """Tell both partners' dialogue pages that the dialogue changed (called after the change is committed)."""
     live.announce(dialogue.couple_id, "changed",
-                  {"dialogue_id": dialogue.id, "index": dialogue.turn_index, "state": dialogue.state},
+                  {"dialogue_id": dialogue.id, "index": dialogue.turn_index, "state": dialogue.state, **extra},
                   namespace=NAMESPACE)
 
 
@@ -45,6 +45,7 @@ class DialogueNamespace(LimitedNamespace):
         if couple is None:
             return False
         track_socket(user, NAMESPACE, couple.id)
+        settle(user)
         if may_hear_the_couple(user):  # someone in space sees the dialogue's news when they open the page
             join_room(couple_room(couple.id))
         return True

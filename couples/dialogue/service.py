@@ -1,12 +1,15 @@
 """What partners do with a mirroring dialogue: plain functions taking the acting user, raising DomainError.
 
 Every accepted action is one Turn row, committed here; callers broadcast only after these functions return.
+
+An invitation to a partner who is in space is held (is_held): kept as it is, shown to its sender as
+waiting, and to the person in space nothing of it, by any function here, until their space ends.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from couples import access, clock
@@ -14,7 +17,7 @@ from couples.dialogue import machine
 from couples.dialogue.models import Dialogue, Turn
 from couples.errors import Conflict, Forbidden, Invalid, NotFound
 from couples.models import Couple, User, couple_ids_of
-from couples.privacy.space import hold_invitation
+from couples.privacy.models import space_of
 from extensions import db
 
 ANSWERS = ("accept", "later", "decline")
@@ -24,24 +27,43 @@ _ERRORS = {"not_in_dialogue": NotFound, "stale": Conflict, "not_allowed": Confli
 
 
 def find(user: User, dialogue_id: int, write: bool = False) -> Dialogue:
-    """The dialogue if the user is (or, to read, was) a member of its couple; NotFound otherwise."""
+    """The dialogue if the user is (or, to read, was) a member of its couple; NotFound otherwise
+    (and for an invitation held while the user is in space)."""
     # Ids beyond a database integer cannot exist (and would make PostgreSQL raise rather than find nothing).
     dialogue = db.session.get(Dialogue, dialogue_id) if 0 < dialogue_id < 2**31 else None
-    if dialogue is None:
+    if dialogue is None or hidden_from(dialogue, user):
         raise NotFound("There is no such dialogue.")
     access.couple_for_member(user, dialogue.couple_id, write=write)
     return dialogue
 
 
 def open_dialogue(couple: Couple) -> Dialogue | None:
-    """The couple's dialogue that is not over yet, if any."""
+    """The couple's dialogue that is not over yet, if any (held or not: see open_dialogue_for)."""
     return db.session.scalar(select(Dialogue).where(Dialogue.open_couple_id == couple.id))
 
 
+def open_dialogue_for(user: User, couple: Couple) -> Dialogue | None:
+    """The couple's open dialogue as the user may see it: not an invitation held while they are in space."""
+    dialogue = open_dialogue(couple)
+    return None if dialogue is None or hidden_from(dialogue, user) else dialogue
+
+
+def is_held(dialogue: Dialogue) -> bool:
+    """Whether this is an invitation waiting for its receiver's space to end (sent before or during it)."""
+    return dialogue.state in machine.INVITATION and space_of(dialogue.receiver) is not None
+
+
+def hidden_from(dialogue: Dialogue, user: User) -> bool:
+    """Whether the user must see nothing of this dialogue now: an invitation to them, held by their space."""
+    return dialogue.receiver_id == user.id and is_held(dialogue)
+
+
 def dialogues_of(user: User) -> list[Dialogue]:
-    """Every dialogue of every couple the user is or was in, newest first (the archive stays readable)."""
-    return list(db.session.scalars(
-        select(Dialogue).where(Dialogue.couple_id.in_(couple_ids_of(user))).order_by(Dialogue.id.desc())))
+    """Every dialogue of every couple the user is or was in, newest first (the archive stays readable);
+    not an invitation held while the user is in space."""
+    return [dialogue for dialogue in db.session.scalars(
+        select(Dialogue).where(Dialogue.couple_id.in_(couple_ids_of(user))).order_by(Dialogue.id.desc()))
+        if not hidden_from(dialogue, user)]
 
 
 def invitation_is_waiting(dialogue: Dialogue, user: User) -> bool:
@@ -53,10 +75,17 @@ def invitation_is_waiting(dialogue: Dialogue, user: User) -> bool:
 
 
 def invite(user: User, couple: Couple, topic: str) -> Dialogue:
-    """Propose a dialogue about `topic` to the partner; only one open dialogue per couple."""
+    """Propose a dialogue about `topic` to the partner; only one open dialogue per couple.
+
+    To a partner in space the invitation is held (see is_held), and delivered when their space ends.
+    """
     access.couple_for_member(user, couple.id, write=True)
-    hold_invitation(user, couple.partner_of(user))
-    if open_dialogue(couple) is not None:
+    current = open_dialogue(couple)
+    if current is not None and hidden_from(current, user):
+        # The partner's invitation waits for this person's space: say nothing of it, only what to do.
+        raise Conflict("A dialogue can begin once your space has ended. You can end it whenever you choose.",
+                       "in_space")
+    if current is not None:
         raise Conflict("There is already a dialogue in progress. Finish or end it before starting another.")
     dialogue = Dialogue(couple_id=couple.id, open_couple_id=couple.id, topic=machine.bare_topic(topic),
                         state=machine.NEW, sender_id=user.id, receiver_id=couple.partner_of(user).id,
@@ -83,10 +112,20 @@ def act(dialogue: Dialogue, user: User, action: str, turn_index: int, text: str 
     """
     text = (text or "").strip() or None
     _check(dialogue, user, action, turn_index, text)
+    if action == "withdraw" and is_held(dialogue):
+        # Its receiver never saw it, and never will: it goes as if it had not been sent.
+        db.session.delete(dialogue)
+        _commit()
+        return dialogue
     if action == "later":
         dialogue.later_at = _later(later_at)
     _record(dialogue, user, action, text)
     return dialogue
+
+
+def withdrawn_unseen(dialogue: Dialogue) -> bool:
+    """Whether `act` just withdrew a held invitation (deleted: the partner never saw it)."""
+    return inspect(dialogue).was_deleted
 
 
 def pause(dialogue: Dialogue, user: User, turn_index: int) -> Dialogue:

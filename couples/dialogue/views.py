@@ -11,17 +11,27 @@ from couples.dialogue import events, machine, service
 from couples.dialogue.forms import InviteForm, TurnForm
 from couples.forms import ButtonForm
 from couples.errors import DomainError, Invalid
+from couples.privacy import space
 
 bp = Blueprint("dialogue", __name__, url_prefix="/dialogue")
 log = logging.getLogger(__name__)
 
 
 def _home_card(user, couple, archived: bool) -> dict:
-    """The dialogue waiting for the signed-in partner, for the home page's card and the Dialogues page."""
-    dialogue = service.open_dialogue(couple) if couple else None
+    """The dialogue waiting for the signed-in partner, for the home page's card and the Dialogues page
+    (not an invitation held while they are in space)."""
+    dialogue = service.open_dialogue_for(user, couple) if couple else None
     return {"open_dialogue": dialogue,
             "dialogue_invitation_waiting": bool(dialogue) and service.invitation_is_waiting(dialogue, user),
-            "dialogue_addressed": bool(dialogue) and machine.is_addressed(dialogue.position, user.id)}
+            "dialogue_addressed": bool(dialogue) and machine.is_addressed(dialogue.position, user.id),
+            "dialogue_held": _held_words(dialogue, user)}
+
+
+def _held_words(dialogue, user) -> str | None:
+    """For the sender of an invitation held by the partner's space: that it waits, in calm words; else None."""
+    if dialogue is None or not service.is_held(dialogue) or dialogue.sender_id != user.id:
+        return None
+    return space.invitation_waits(user, dialogue.receiver)
 
 
 def _archive_card(user, couple, archived: bool) -> dict:
@@ -81,7 +91,8 @@ def start():
         dialogue = service.invite(current_user, couple, form.topic.data)
     except DomainError as error:
         return _index_page(form, str(error)), error.status
-    events.announce(dialogue)
+    if not service.is_held(dialogue):  # a held one is delivered when the space ends; its page says so
+        events.announce(dialogue)
     return redirect(url_for(".show", dialogue_id=dialogue.id), 303)
 
 
@@ -115,6 +126,9 @@ def act(dialogue_id):
         log.info("refused dialogue step for user %s: %s", current_user.id, error.code)
         return render_template("dialogue/show.html", **_page(dialogue, form, str(error))), error.status
     events.announce(dialogue)
+    if service.withdrawn_unseen(dialogue):
+        flash(f"Your invitation is withdrawn. {dialogue.receiver.name} never saw it.")
+        return redirect(url_for(".index"), 303)
     return redirect(url_for(".show", dialogue_id=dialogue.id, _anchor="step"), 303)
 
 
@@ -192,6 +206,7 @@ def _page(dialogue, form, error=None):
                                      dialogue.partner_of(current_user).name, dialogue.topic),
         "on_turn": dialogue.whose_turn(),
         "waiting_invitation": waiting,
+        "held": _held_words(dialogue, current_user),
         "waiting_later": dialogue.is_later and my_role == machine.RECEIVER and not waiting,
         "machine": machine,
         "writable": couple is not None and couple.id == dialogue.couple_id,

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from couples import accounts
 from couples.models import User
 from couples.privacy import reflection
+from couples.privacy.models import space_of
 from workers import off_loop
 
 # Features that hold the person's words elsewhere, each exposing
@@ -65,6 +66,11 @@ def own_data(user: User) -> dict:
             }
             for entry in reflection.entries_of(user)
         ],
+        # Only one's own space: the note is what the person wrote. The partner's note was shown to this
+        # person only while that space lasted, and goes with it when it ends (nothing keeps a trace of space
+        # asked for), so copying it into this person's export would keep what its writer let go; it is in
+        # the partner's own export while it lasts.
+        "space": _space(user),
         "shared_passages": [
             {
                 "from": "me" if passage.author_id == user.id else passage.author.name,
@@ -74,6 +80,14 @@ def own_data(user: User) -> dict:
             for passage in reflection.passages_with(user)
         ],
     }
+
+
+def _space(user: User) -> dict | None:
+    """The person's own request for space, while it lasts (ended ones are not kept), or None."""
+    space = space_of(user)
+    if space is None:
+        return None
+    return {"until": _stamp(space.until) or "until I say", "note": space.note}
 
 
 def collect(user: User) -> dict:

@@ -3,24 +3,34 @@
 While a space lasts: no presence, typing or "here now" crosses between the partners (presence_flows);
 nothing of the partner's is pushed live to the person in space (their /couple and /dialogue sockets stay
 out of the couple's room: they see what changed when they open a page); the partner's dialogue
-invitations wait. The document, the ledger and reflection keep working for both. Only the person who
-asked ends it early, or it ends by itself when its time has passed. Nobody can put the other into space.
+invitations wait, kept on the server and hidden from them (couples.dialogue.service.is_held), and are
+delivered when the space ends. The document, the ledger and reflection keep working for both. Only the
+person who asked ends it early, or it ends by itself when its time has passed (a timer in the process
+that set it, and `settle` when a live page connects, for a timer lost to a restart). Either way its end
+is told the same: the person's pages rejoin the couple's room, presence flows again, the partner's open
+pages hear "space_ended", and a held invitation is announced as any new one. Nobody can put the other
+into space.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from couples import clock
 from couples.access import current_couple
-from couples.errors import Conflict, Invalid
-from couples.live import couple_room
+from couples.errors import Invalid
+from couples.live import announce, couple_room
 from couples.models import LiveSocket, User
 from couples.privacy import presence
 from couples.privacy.models import Space, space_of
 from extensions import db, socketio
+
+log = logging.getLogger(__name__)
 
 UNTIL_I_SAY = "until_i_say"
 # What a person can choose: how long, in words; None lasts until they end it.
@@ -57,6 +67,9 @@ def ask(user: User, length: str, note: str | None) -> Space:
     db.session.commit()
     _room(user, couple.id, enter=False)
     presence.changed(user, partner, before)
+    if space.until is not None:
+        socketio.start_background_task(_end_when_due, current_app._get_current_object(), user.id, space.until,
+                                       (space.until - clock.now()).total_seconds())
     return space
 
 
@@ -65,14 +78,63 @@ def end(user: User) -> bool:
     space = db.session.get(Space, user.id)
     if space is None:
         return False
+    was_current = space.is_current(clock.now())
+    return _ended(user, delete(Space).where(Space.user_id == user.id)) and was_current
+
+
+def settle(user: User) -> None:
+    """End, and tell, the space of the user or their partner whose time has passed (told once, by whoever
+    deletes its row): for when the timer was lost with a restarted process."""
+    now = clock.now()
+    for person in (user, presence.partner_of(user)):
+        row = db.session.get(Space, person.id) if person is not None else None
+        if row is not None and not row.is_current(now):
+            _ended(person, delete(Space).where(Space.user_id == person.id, Space.until <= now))
+
+
+def _end_when_due(app, user_id: int, until: datetime, delay: float) -> None:
+    """The timer of one space: at its end, end it and tell it (unless it was ended or changed meanwhile)."""
+    socketio.sleep(max(0.0, delay))
+    with app.app_context():
+        try:
+            user = db.session.get(User, user_id)
+            if user is not None:
+                _ended(user, delete(Space).where(Space.user_id == user_id, Space.until == until,
+                                                 Space.until <= clock.now()))
+        except SQLAlchemyError:
+            log.warning("space: the end of user %s's space not told, the database did not answer", user_id)
+        finally:
+            db.session.remove()
+
+
+def _ended(user: User, deletion) -> bool:
+    """Delete the user's space row (if `deletion` still finds it) and tell its end; False if nothing was deleted."""
     partner = presence.partner_of(user)
+    row = db.session.get(Space, user.id)
+    if row is None:
+        return False
     before = presence.presence_flows(user, partner)
-    couple_id, was_current = space.couple_id, space.is_current(clock.now())
-    db.session.delete(space)
+    couple_id = row.couple_id
+    if not db.session.execute(deletion).rowcount:
+        db.session.rollback()
+        return False
     db.session.commit()
+    db.session.expire_all()
     _room(user, couple_id, enter=True)
     presence.changed(user, partner, before)
-    return was_current
+    _tell_ended(user, couple_id)
+    return True
+
+
+def _tell_ended(user: User, couple_id: int) -> None:
+    """The partner's open pages learn that the space ended; an invitation that waited is delivered now."""
+    from couples.dialogue import events as dialogue_events, service as dialogue_service  # (they build on this)
+
+    announce(couple_id, "space_ended", {})
+    couple = current_couple(user)
+    dialogue = dialogue_service.open_dialogue(couple) if couple is not None else None
+    if dialogue is not None:  # "delivered": no turn was taken, yet its pages change (the invitation is seen now)
+        dialogue_events.announce(dialogue, delivered=True)
 
 
 def partner_space(user: User) -> Space | None:
@@ -86,12 +148,12 @@ def may_hear_the_couple(user: User) -> bool:
     return space_of(user) is None
 
 
-def hold_invitation(sender: User, receiver: User | None) -> None:
-    """Refuse, kindly, to deliver a dialogue invitation to a partner who is in space."""
+def invitation_waits(sender: User, receiver: User | None) -> str | None:
+    """What the sender of a dialogue invitation is told while the receiver is in space, or None."""
     space = space_of(receiver) if receiver else None
-    if space is not None:
-        raise Conflict(f"{receiver.name} asked for some space {until_words(space, sender)}. Your invitation can wait.",
-                       code="space")
+    if space is None:
+        return None
+    return f"{receiver.name} asked for some space {until_words(space, sender)}. Your invitation can wait."
 
 
 def until_words(space: Space, viewer: User) -> str:

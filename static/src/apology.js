@@ -1,6 +1,10 @@
 // Guided apology: gentle notes follow the writing, and the draft is kept as it is typed.
 // The notes come from the same list the server uses (data-patterns); they never stop anyone sending.
+// On the list of letters and on a sent letter, a letter or an answer from the partner shows up live; on a
+// letter, its promise form shows only the fields that fit the chosen "how often" (the ledger's script).
 import './base.js';
+import './ledger.js';
+import { connect, followRegions } from './live.js';
 
 const form = document.querySelector('[data-apology-form]');
 
@@ -50,4 +54,12 @@ if (form) {
   });
   keepDraft(form.dataset.autosave, form.querySelector('[data-autosave-status]'));
   form.dataset.ready = 'true';
+}
+
+if (document.querySelector('[data-apology-live]')) {
+  const refresh = followRegions(document.getElementById('main'));
+  const socket = connect('/couple');
+  socket.on('connect', refresh);
+  socket.on('apology_sent', refresh);
+  socket.on('apology_answered', refresh);
 }

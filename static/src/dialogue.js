@@ -230,7 +230,8 @@ function start(root) {
     flush();
   });
   socket.on("changed", (data) => {
-    if (!sending && data.dialogue_id === dialogueId && data.index !== currentIndex()) refresh();
+    // `delivered`: an invitation that waited for a space is seen now (no turn was taken).
+    if (!sending && data.dialogue_id === dialogueId && (data.index !== currentIndex() || data.delivered)) refresh();
   });
   socket.on("writing", (data) => {
     if (data.dialogue_id === dialogueId) showWriting();

@@ -21,12 +21,15 @@ if (partnerPanel || linkPanel) {
   followPresence(socket, presence);
   socket.on('unlinked', showArchive);
   socket.on('partner_joined', () => window.location.reload());
+  // The partner's space ended: its card goes, and their presence shows again.
+  socket.on('space_ended', () => window.location.reload());
   const spaces = document.getElementById('spaces');
   if (spaces) {
     const refreshCards = followRegions(spaces);
     // Whatever changed while this page was being drawn, or while offline, is fetched on (re)connect.
     socket.on('connect', refreshCards);
-    for (const event of ['promise_changed', 'deposit_logged', 'deposit_confirmed', 'agreements_changed']) {
+    for (const event of ['promise_changed', 'deposit_logged', 'deposit_confirmed', 'agreements_changed',
+      'apology_sent', 'apology_answered']) {
       socket.on(event, refreshCards);
     }
   }

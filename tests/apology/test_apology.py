@@ -343,3 +343,46 @@ def test_the_browser_reads_the_patterns_exactly_as_the_server_does():
     result = subprocess.run(["node", "-e", script, json.dumps([json.loads(hints.as_json()), SAMPLES])],
                             capture_output=True, text=True, timeout=60, check=True)
     assert json.loads(result.stdout) == [[p.key for p in hints.hints(t)] for t in SAMPLES]
+
+
+# ---- live ------------------------------------------------------------------------------------------
+
+def test_a_letter_and_its_answer_reach_the_partners_open_pages_live(pair, login, app, socket_client):
+    couple, maya, sam = pair
+    maya_browser, sam_browser = login(app.test_client(), maya), login(app.test_client(), sam)
+    maya_socket, sam_socket = (socket_client("/couple", b.client) for b in (maya_browser, sam_browser))
+    maya_socket.get_received("/couple"), sam_socket.get_received("/couple")
+
+    start = maya_browser.post("/apology/", page="/apology/").headers["Location"]
+    maya_browser.post(start, vars(WORDS), page=start)
+    assert [e["name"] for e in sam_socket.get_received("/couple")] == []  # a draft is never told
+    maya_browser.post(f"{start}/send", vars(WORDS), page=start)
+    letter = db.session.scalar(db.select(Apology))
+    told = [(e["name"], e["args"][0]) for e in sam_socket.get_received("/couple")]
+    assert told == [("apology_sent", {"message": "Maya Lind wrote you a letter.", "by": maya.id,
+                                      "apology_id": letter.id})]
+    assert "Read Maya Lind's letter" in sam_browser.get("/").get_data(as_text=True)
+    maya_socket.get_received("/couple")
+
+    sam_browser.post(f"{start}/answer", {"answer": "thanks"}, page=start)
+    told = [(e["name"], e["args"][0]) for e in maya_socket.get_received("/couple")]
+    assert told == [("apology_answered", {"message": "Sam Okoro answered your letter.", "by": sam.id,
+                                          "apology_id": letter.id})]
+    page = maya_browser.get(start).get_data(as_text=True)
+    assert 'id="letter-answer" data-live' in page and "Thank you" in page
+
+
+def test_can_we_talk_while_the_writer_is_in_space_waits_for_their_space(pair, login, app):
+    couple, maya, sam = pair
+    letter = sent_by(maya, couple)
+    maya_browser, sam_browser = login(app.test_client(), maya), login(app.test_client(), sam)
+    maya_browser.post("/space", {"length": "day", "note": ""}, page="/space")
+    answer = sam_browser.post(f"/apology/{letter.id}/answer", {"answer": "talk"}, page=f"/apology/{letter.id}")
+    assert answer.status_code == 303
+    followed = sam_browser.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Maya Lind asked for some space" in followed and "Your invitation can wait." in followed
+    dialogue_id = fresh(letter).dialogue_id
+    assert maya_browser.get(f"/dialogue/{dialogue_id}").status_code == 404
+    assert f"/dialogue/{dialogue_id}" not in maya_browser.get(f"/apology/{letter.id}").get_data(as_text=True)
+    maya_browser.post("/space/end", page="/space")
+    assert f"/dialogue/{dialogue_id}" in maya_browser.get(f"/apology/{letter.id}").get_data(as_text=True)

@@ -24,7 +24,8 @@ def test_an_apology_becomes_a_promise_and_a_dialogue(partner_page, writer_view, 
     sign_up(sam, "Sam Okoro", "sam@example.org")
     link(maya, sam)
 
-    # Maya begins from her home page, in private.
+    # Maya begins from her home page, in private; Sam's home page stays open meanwhile.
+    sam.goto("/")
     maya.goto("/")
     maya.locator(".apology-home").get_by_role("link", name="Write an apology").click()
     maya.get_by_role("button", name="Write an apology").click()
@@ -50,6 +51,8 @@ def test_an_apology_becomes_a_promise_and_a_dialogue(partner_page, writer_view, 
     maya.get_by_label("What I will do differently").fill("Put our plans in my calendar the day we make them")
     maya.get_by_role("button", name="Send to Sam Okoro").click()
     expect(maya.locator(".flash")).to_contain_text("Sent. Sam Okoro can read it now")
+    letter_url = maya.url
+    expect(sam.locator(".apology-home")).to_contain_text("Maya Lind wrote you a letter")  # live, no reload
 
     # One step to a promise: pre-filled, made recurring.
     promise = maya.get_by_label("What do you promise?")
@@ -79,7 +82,10 @@ def test_an_apology_becomes_a_promise_and_a_dialogue(partner_page, writer_view, 
     expect(sam.get_by_role("button", name="forgive")).to_have_count(0)
     screenshot(sam, f"apology-letter-{narrow}")
     assert_accessible(sam)
+    maya.goto(letter_url)
+    expect(maya.locator("#letter-answer")).to_contain_text("may answer, or not")
     sam.get_by_role("button", name="Can we talk about it?").click()
+    expect(maya.locator("#letter-answer")).to_contain_text("answered: Can we talk about it?")  # live
     expect(sam.locator(".dlg-waiting")).to_have_text("You asked Maya Lind whether now is a good time. Waiting for their answer.")
     expect(sam.locator("main")).to_contain_text("The apology of")
 
