@@ -246,6 +246,18 @@ def _log_problems(process, start: int) -> list[str]:
         return [line for line in log.read().decode(errors="replace").splitlines() if LOG_PROBLEMS.search(line)]
 
 
+def in_batches(clients: list, total: int, batch, healthy, stats: Stats, started: float, what: str) -> None:
+    """Share `total` sends among the clients, BATCH each at a time side by side (batch(client, count)); check
+    healthy() after every batch."""
+    per_client = total // len(clients)
+    for start in range(0, per_client, BATCH):
+        count = min(BATCH, per_client - start)
+        run_in_threads(*(lambda client=client: batch(client, count) for client in clients))
+        healthy()
+        if total >= 10_000 and (start // BATCH) % 10 == 9:
+            print(f"  {stats.sent} {what} sent after {time.monotonic() - started:.0f} s", flush=True)
+
+
 def fuzz(world: FuzzWorld, total: int, connections: tuple[str, ...], seed: int = 1) -> dict:
     """Send `total` Socket.IO payloads over the connections; check health after every batch; the figures."""
     server = world.server
@@ -257,24 +269,20 @@ def fuzz(world: FuzzWorld, total: int, connections: tuple[str, ...], seed: int =
     generated = time.monotonic() - started
     stats = Stats()
     clients = [Connection(world, who, seed * 100 + n, junk, stats) for n, who in enumerate(connections)]
-    per_client = total // len(clients)
     try:
-        for start in range(0, per_client, BATCH):
-            def batch(client, count=min(BATCH, per_client - start)):
-                def job():
-                    for _ in range(count):
-                        client.send(client.payloads.next())
-                    client.drain()
-                    client.connect_with_junk_auth(client.payloads.rng.choice(auths))
-                return job
+        def batch(client, count):
+            for _ in range(count):
+                client.send(client.payloads.next())
+            client.drain()
+            client.connect_with_junk_auth(client.payloads.rng.choice(auths))
 
-            run_in_threads(*(batch(client) for client in clients))
+        def healthy():
             assert server.process.poll() is None, "the server process is gone"
             assert _worker_pid(server) == pid, "the worker process was replaced: it crashed"
             assert requests.get(server.url + "/login", timeout=10).status_code == 200
             assert all(client.sio.connected for client in clients), "the server closed a fuzzing connection"
-            if total >= 10_000 and (start // BATCH) % 10 == 9:
-                print(f"  {stats.sent} events sent after {time.monotonic() - started:.0f} s", flush=True)
+
+        in_batches(clients, total, batch, healthy, stats, started, "events")
     finally:
         for client in clients:
             client.close()
@@ -436,23 +444,19 @@ def fuzz_relay(world: FuzzWorld, total: int, connections: tuple[str, ...], seed:
     mirrors, stats = Mirrors(world.states), Stats()
     quiet = Quiet(world)
     clients = [RelayConnection(world, who, seed * 100 + n, junk, mirrors, stats) for n, who in enumerate(connections)]
-    per_client = total // len(clients)
     try:
-        for start in range(0, per_client, BATCH):
-            def batch(client, count=min(BATCH, per_client - start)):
-                def job():
-                    for _ in range(count):
-                        client.send(client.frames.next())
-                    client.drain()
-                    client.stranger()
-                    client.oversized()
-                return job
+        def batch(client, count):
+            for _ in range(count):
+                client.send(client.frames.next())
+            client.drain()
+            client.stranger()
+            client.oversized()
 
-            run_in_threads(*(batch(client) for client in clients))
+        def healthy():
             assert relay.process.poll() is None, "the relay process is gone"
             quiet.still_fine()
-            if total >= 10_000 and (start // BATCH) % 10 == 9:
-                print(f"  {stats.sent} frames sent after {time.monotonic() - started:.0f} s", flush=True)
+
+        in_batches(clients, total, batch, healthy, stats, started, "frames")
     finally:
         for client in clients:
             client.close()
