@@ -6,11 +6,14 @@ Every handler authenticates and authorizes again; a refusal answers through the 
 """
 from __future__ import annotations
 
+import logging
+
 from flask import request
 from flask_socketio import emit, join_room, leave_room
 from sqlalchemy import select
 
 from agreements import sync
+from agreements.awareness import own_presence
 from agreements.limits import admit_join
 from agreements.rooms import NAMESPACE, Room, room_name, rooms
 from agreements.service import document_for_member
@@ -41,26 +44,6 @@ def _own_presence(user, room: Room, entries: list[sync.Presence]) -> list[sync.P
     """Keep only name, colour and caret, with the name the server knows; refuse others' client ids."""
     others = {client for sid, clients in room.presence.items() if sid != request.sid for client in clients}
     return own_presence(user.name, entries, room.presence.setdefault(request.sid, {}), others)
-
-
-def own_presence(name: str, entries: list[sync.Presence], mine: dict[int, sync.Presence],
-                 others: set[int]) -> list[sync.Presence]:
-    """One connection's presence entries as relayed: only name (the one the server knows), colour and caret.
-
-    Refuses an entry for a client id another connection announced; notes the cleaned entries in mine.
-    """
-    cleaned = []
-    for entry in entries:
-        if entry.client_id in others:
-            raise sync.Malformed("Presence of someone else cannot be changed.")
-        state = entry.state
-        if state is not None:
-            colour = (state.get("user") or {}).get("color", "")
-            state = {**state, "user": {"name": name, "color": colour if sync.COLOUR.fullmatch(colour) else ""}}
-        cleaned.append(sync.Presence(entry.client_id, entry.clock, state))
-    for entry in cleaned:
-        mine[entry.client_id] = entry
-    return cleaned
 
 
 def _flows(user: User | None) -> bool:

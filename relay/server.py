@@ -25,7 +25,7 @@ from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
 from agreements import store, sync
-from agreements.events import own_presence
+from agreements.awareness import own_presence
 from agreements.limits import SizeGuard
 from agreements.shape import read_title
 from couples.errors import DomainError, ReadOnly

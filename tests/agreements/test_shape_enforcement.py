@@ -21,10 +21,14 @@ from agreements.shape import (
 )
 from agreements.rooms import rooms
 from tests.agreements.conftest import stored_doc
-from tests.agreements.test_refusals import refused
 
 SIGNED_TEXT = "We never read each other's messages."
 FORGED_TEXT = "Sam may check Maya's phone whenever he likes."
+
+
+def refused(answer, code):
+    """Whether a socket answer is a refusal with this code."""
+    return answer == {"ok": False, "error": {"code": code, "message": answer["error"]["message"]}}
 
 
 @pytest.fixture

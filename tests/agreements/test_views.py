@@ -1,9 +1,11 @@
-"""The agreements pages over HTTP: who may see and do what, signing from the page, and live state news."""
+"""The agreements pages over HTTP: who may see and do what, signing from the page.
+
+That open pages hear of a signature (the relay's `states`): tests/relay/test_sync.py.
+"""
 import pytest
 
 from agreements import history, signing
 from couples import linking
-from tests.agreements.wire import NAMESPACE
 from tests.agreements.writing import add_agreement, new_document
 
 TEXT = "We say what we need instead of hinting."
@@ -82,15 +84,6 @@ def test_signing_text_the_server_does_not_hold_is_refused_with_a_reason(page):
     response = sign_json(page, text=TEXT + " (not saved yet)")
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "conflict"
-
-
-def test_both_partners_hear_that_states_changed(page, partner):
-    bob = partner(page.bob)
-    assert bob.join(page.document.id) == {"ok": True}
-    bob.received()
-    sign_json(page)
-    events = [e for e in bob.received() if e["name"] == "states"]
-    assert events == [{"name": "states", "args": [{"doc": page.document.id}], "namespace": NAMESPACE}]
 
 
 def test_states_are_worded_for_each_partner(page, app, login):

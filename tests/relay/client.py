@@ -18,14 +18,17 @@ TIMEOUT = 30  # seconds: the machine may be loaded
 class RelayClient:
     """One connection to a document: it keeps a Doc in step, counts its updates, and records the relay's answers."""
 
-    def __init__(self, url: str, document_id: int, cookie: str | None, origin: str | None, path: str | None = None):
+    def __init__(self, url: str, document_id: int, cookie: str | None, origin: str | None, path: str | None = None,
+                 doc: Doc | None = None):
+        """Connect and sync; doc: a document to carry on with (e.g. what a device typed before a crash)."""
         headers = {"Cookie": cookie} if cookie else {}
         self.ws = connect(url + (path or f"/agreements/{document_id}"), origin=origin, additional_headers=headers,
                           open_timeout=TIMEOUT, max_size=None, compression=None, legacy=True)
-        self.doc = Doc()
+        self.doc = doc if doc is not None else Doc()
         self.sent = 0  # step 2s and updates sent (the relay numbers them the same way)
         self.committed = 0
         self.refusals: list[tuple[int, str, str]] = []
+        self.states = 0  # `states` messages: the agreements' signatures changed
         self.awareness: list[bytes] = []
         self.server_step1 = 0
         self.closed: ConnectionClosed | None = None
@@ -71,6 +74,8 @@ class RelayClient:
                 self.committed = messages.read_committed(data)
             elif data[0] == messages.REFUSED:
                 self.refusals.append(messages.read_refused(data))
+            elif data[0] == messages.STATES:
+                self.states += 1
             self.changed.notify_all()
 
     def send(self, message: bytes) -> int:

@@ -1,9 +1,10 @@
-"""Payloads for fuzzing the sockets: junk of every shape for every event, and mutated real y-protocols messages.
+"""Payloads for fuzzing: junk of every shape for every Socket.IO event, and frames for the relay.
 
 Structure comes from hypothesis strategies (generate phase only, derandomized): a pool of junk values (wrong
-types, nested lists and maps, huge integers, unicode, bytes) and a pool of real messages. A seeded random.Random
-then combines them into events quickly and reproducibly: every known event, plus unknown and reserved names,
-with zero to four arguments, some of them shaped like the real thing with one field wrong.
+types, nested lists and maps, huge integers, unicode, bytes) and a pool of real y-protocols messages. A seeded
+random.Random then combines them quickly and reproducibly: for the Socket.IO namespaces every known event,
+plus unknown and reserved names, with zero to four arguments, some of them shaped like the real thing with one
+field wrong; for the relay's WebSocket, mutated real messages, random bytes, text frames and junk.
 """
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ JUNK = st.recursive(ATOMS, lambda inner: st.lists(inner, max_size=5)
                                                                               "index", "text"]), inner, max_size=5),
                     max_leaves=12)
 EVENTS = {
-    "/agreements": ("join", "leave", "yjs"),
     "/dialogue": ("act", "writing"),
     "/couple": (),
 }
@@ -126,23 +126,20 @@ def mutate(message: bytes, rng: random.Random) -> bytes:
 
 @dataclass
 class Payload:
-    """One event to send: its namespace, name and arguments; kind "yjs" marks a yjs event of the right arity."""
+    """One Socket.IO event to send: its namespace, name and arguments."""
 
     namespace: str
     event: str
     args: tuple
-    kind: str
 
 
 class Payloads:
-    """A reproducible stream of payloads aimed at one couple's objects (and at another couple's)."""
+    """A reproducible stream of Socket.IO events aimed at one couple's objects (and at another couple's)."""
 
-    def __init__(self, seed: int, junk: list, messages: list[bytes], ids: dict, own_doc: int):
+    def __init__(self, seed: int, junk: list, ids: dict):
         self.rng = random.Random(seed)
         self.junk = junk
-        self.messages = messages  # real messages about own_doc, the document the sending connection joined
         self.ids = ids  # doc, other_doc, dialogue, other_dialogue
-        self.own_doc = own_doc
 
     def _value(self):
         rng = self.rng
@@ -154,15 +151,12 @@ class Payloads:
                                self.ids["other_dialogue"], 0, -1, 2**63 - 1, True, 1.0, str(self.ids["doc"])])
         return rng.choice(["pause", "resume", "mirror", "later", "switch", "send", "", None])
 
-    def _shaped(self, event: str):
+    def _shaped(self):
         """A dict like the real one, with some fields junk."""
         rng = self.rng
-        if event in ("join", "leave"):
-            shaped = {"doc": rng.choice([self.ids["doc"], self.ids["other_doc"]])}
-        else:
-            shaped = {"dialogue_id": rng.choice([self.ids["dialogue"], self.ids["other_dialogue"]]),
-                      "action": rng.choice(["pause", "resume", "mirror", "send", "later"]),
-                      "index": rng.randrange(0, 8), "text": rng.choice([None, "I hear you.", ""])}
+        shaped = {"dialogue_id": rng.choice([self.ids["dialogue"], self.ids["other_dialogue"]]),
+                  "action": rng.choice(["pause", "resume", "mirror", "send", "later"]),
+                  "index": rng.randrange(0, 8), "text": rng.choice([None, "I hear you.", ""])}
         for key in list(shaped):
             if rng.random() < 0.4:
                 shaped[key] = self._value()
@@ -170,25 +164,47 @@ class Payloads:
             shaped[rng.choice(["extra", "__proto__", "doc"])] = self._value()
         return shaped
 
-    def _yjs(self) -> Payload:
-        rng = self.rng
-        message = rng.choice(self.messages)
-        roll = rng.random()
-        data = message if roll < 0.1 else mutate(message, rng)
-        document = self.own_doc if rng.random() < 0.9 else self._value()
-        args = (document, data)
-        if rng.random() < 0.05:  # wrong arity around a real message
-            args = rng.choice([(document,), (data,), (document, data, self._value()), (data, document)])
-        return Payload("/agreements", "yjs", args, "yjs" if len(args) == 2 else "junk")
-
     def next(self) -> Payload:
         rng = self.rng
-        if rng.random() < 0.45:
-            return self._yjs()
-        namespace = rng.choice(["/agreements", "/agreements", "/dialogue", "/dialogue", "/couple"])
+        namespace = rng.choice(["/dialogue", "/dialogue", "/dialogue", "/couple"])
         names = EVENTS[namespace]
         event = rng.choice(STRANGE_EVENTS) if not names or rng.random() < 0.08 else rng.choice(names)
         arity = rng.choice([0, 1, 1, 1, 2, 3, 4])
-        args = tuple(self._shaped(event) if event in ("join", "leave", "act", "writing") and rng.random() < 0.5
+        args = tuple(self._shaped() if event in ("act", "writing") and rng.random() < 0.5
                      else self._value() for _ in range(arity))
-        return Payload(namespace, event, args, "junk")
+        return Payload(namespace, event, args)
+
+
+def relay_counts(frame) -> bool:
+    """Whether the relay numbers this frame as an update (a step 2 or an update), and so answers it."""
+    return isinstance(frame, bytes) and len(frame) > 1 and frame[0] == 0 and frame[1] in (1, 2)
+
+
+class RelayFrames:
+    """A reproducible stream of WebSocket frames for one relay connection to its own document.
+
+    Mostly mutated real messages; also the real ones, random bytes, empty frames, text frames, the
+    relay's own message types sent back to it, and junk values as text or bytes.
+    """
+
+    def __init__(self, seed: int, junk: list, messages: list[bytes]):
+        self.rng = random.Random(seed)
+        self.junk = junk
+        self.messages = messages  # real messages about the connection's document
+
+    def next(self) -> bytes | str:
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.6:
+            return mutate(rng.choice(self.messages), rng)
+        if roll < 0.7:
+            return rng.choice(self.messages)
+        if roll < 0.8:
+            return rng.randbytes(rng.randint(0, 200))
+        if roll < 0.85:
+            return rng.choice([b"", b"\x00", b"\x01", b"\x03", b"\x00\x00", b"\x14\x01", b"\x15\x01\x00\x00",
+                               b"\x16", bytes([0xFF] * 12)])
+        value = rng.choice(self.junk)
+        if isinstance(value, bytes):
+            return value
+        return repr(value) if rng.random() < 0.5 else repr(value).encode()

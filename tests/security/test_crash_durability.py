@@ -1,12 +1,14 @@
-"""Crash durability: kill -9 the real server while 2 to 20 devices write; nothing acknowledged is lost.
+"""Crash durability: kill -9 the real server and relay while 2 to 20 devices write; nothing acknowledged is lost.
 
-Each run gives a new linked couple to a long-lived gunicorn/gevent server (SQLite, or PostgreSQL for every
-fourth run). The couple's devices (browsers signed in as Alice or Bob, each with its own session) at once:
-type words into an agreement over /agreements, make promises, log deposits and confirm the partner's deposits
-through the ledger's HTML forms, and take dialogue turns over /dialogue. After a random number of acknowledged
-writes the server is killed with SIGKILL and started again on the same database. Then every acknowledged write
-must be stored, nothing may be half-written, the database's own integrity checks must pass, and every device,
-reconnected with what it typed (acknowledged or not), must end with the same text as the server.
+Each run gives a new linked couple to a long-lived gunicorn/gevent server and a relay process beside it on
+the same database (SQLite, or PostgreSQL for every fourth run). The couple's devices (browsers signed in as
+Alice or Bob, each with its own session) at once: type words into an agreement through the relay, make
+promises, log deposits and confirm the partner's deposits through the ledger's HTML forms, and take dialogue
+turns over /dialogue. After a random number of acknowledged writes (for a word: the relay's `committed`)
+the server and the relay are killed with SIGKILL and started again on the same database. Then every
+acknowledged write must be stored, nothing may be half-written, the database's own integrity checks must
+pass, and every device, reconnected with what it typed (acknowledged or not), must end with the same text as
+the server.
 
 `make test` runs 10 short runs; `make test-long` 200 more. `pytest tests/security/test_crash_durability.py -s`
 prints one line of figures per run.
@@ -16,16 +18,19 @@ from __future__ import annotations
 import random
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pytest
 import requests
-from pycrdt import create_sync_message
+import socketio
+from pycrdt import Doc
 from sqlalchemy import and_, func, select, text
 
-from agreements.sync import update_message
-from tests.agreements.live_server import RemotePartner, browser, cookie_header, csrf_token
+from agreements.shape import agreement_text, find_item
+from tests.agreements.live_server import browser, cookie_header, csrf_token, run_in_threads
 from tests.conftest import PASSWORD, TEST_SETTINGS
+from tests.relay.client import RelayClient
 
 pytestmark = pytest.mark.server
 
@@ -60,10 +65,19 @@ class Acked:
 
 
 class CrashWorld:
-    """A long-lived server on one database, and the test's own app on the same database to set up and check."""
+    """A long-lived server and relay on one database, and the test's own app on it to set up and check."""
 
-    def __init__(self, backend, app, server):
-        self.backend, self.app, self.server = backend, app, server
+    def __init__(self, backend, app, server, relay):
+        self.backend, self.app, self.server, self.relay = backend, app, server, relay
+
+    def kill(self) -> None:
+        """kill -9 the relay and the server, as in a crash of the machine."""
+        self.relay.kill()
+        self.server.kill()
+
+    def start(self) -> None:
+        """Start both again on the same database and ports, side by side."""
+        run_in_threads(self.server.start, self.relay.start)
 
     def new_couple(self, run: int):
         """A linked couple with one empty agreement and a dialogue waiting for Bob's mirror."""
@@ -104,10 +118,10 @@ class Couple:
 
 @pytest.fixture(scope="module")
 def crash_world(request, migrated_db, tmp_path_factory):
-    """A real gunicorn/gevent server on a SQLite file or a PostgreSQL database (the parameter)."""
+    """A real gunicorn/gevent server and a relay on a SQLite file or a PostgreSQL database (the parameter)."""
     from app import create_app
     from extensions import db
-    from tests.servers import Server, sqlite_copy
+    from tests.servers import Relay, Server, sqlite_copy
 
     backend = request.param
     folder = tmp_path_factory.mktemp(f"crash-{backend}")
@@ -119,9 +133,13 @@ def crash_world(request, migrated_db, tmp_path_factory):
         url = postgres.url("crash_durability")
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
     server = Server(folder, url).start()
+    # The devices type as fast as they can: the relay's rate limits are tests/relay/test_limits.py's business.
+    relay = Relay(folder, url, server.url, env={"SOCKET_EVENTS_PER_SECOND": "100000",
+                                                "SOCKET_EVENTS_BURST": "100000"}).start()
     try:
-        yield CrashWorld(backend, app, server)
+        yield CrashWorld(backend, app, server, relay)
     finally:
+        relay.stop()
         server.stop()
         with app.app_context():
             db.engine.dispose()
@@ -129,8 +147,9 @@ def crash_world(request, migrated_db, tmp_path_factory):
             postgres.execute("DROP DATABASE crash_durability WITH (FORCE)")
 
 
-class Device(RemotePartner):
-    """One partner's browser: an HTTP session for the ledger forms, sockets on /agreements and /dialogue."""
+class Device:
+    """One partner's browser: an HTTP session for the ledger forms, a relay connection to the agreements
+    document, and a socket on /dialogue."""
 
     def __init__(self, world: CrashWorld, couple: Couple, number: int, acked: Acked, rng: random.Random):
         self.world, self.couple, self.number, self.acked, self.rng = world, couple, number, acked, rng
@@ -141,15 +160,42 @@ class Device(RemotePartner):
         self.seen = (couple.turn_index, couple.state)  # the newest dialogue position this device heard of
         self.open_promises: list[int] = []  # promises made here that have no deposit yet
         self.written = 0
-        super().__init__(world.server, cookie_header(self.http), timeout=15)
+        self.timeout = 15
+        self.lock = threading.Lock()
+        self.doc = Doc()  # kept across the crash: what this device typed, acknowledged or not
+        self.typed: list[tuple[int, str]] = []  # (update index on this connection, word) not yet answered
+        self.sio = self.relay = None
+        self.connect()
+
+    def connect(self) -> None:
+        """Open the relay connection (syncing self.doc both ways) and the /dialogue socket."""
+        cookie = cookie_header(self.http)
+        self.relay = RelayClient(self.world.relay.url, self.couple.document_id, cookie, self.world.server.url,
+                                 doc=self.doc)
+        self.sio = socketio.Client(serializer="msgpack", reconnection=False)
+        self.sio.on("changed", self._changed, namespace=DIALOGUE)
+        self.sio.connect(self.world.server.url, headers={"Cookie": cookie}, namespaces=[DIALOGUE],
+                         transports=["websocket"], wait_timeout=10)
+
+    def close(self) -> None:
+        """Close both connections (quietly if the processes are already gone)."""
+        for close in (self.relay and self.relay.close, self.sio and self.sio.disconnect):
+            try:
+                close and close()
+            except Exception:  # noqa: BLE001 - killed processes leave half-closed sockets
+                pass
+        websocket = getattr(self.sio.eio, "ws", None) if self.sio else None
+        if websocket is not None:  # after a crash of the server the client leaves its socket open
+            websocket.shutdown()
+
+    def text(self) -> str:
+        """The agreement's text on this device."""
+        with self.relay._lock:
+            return agreement_text(self.doc, self.couple.item_id)
 
     @staticmethod
     def _with_timeout(request):
         return lambda method, url, **kwargs: request(method, url, **{"timeout": 30, **kwargs})
-
-    def listen(self, sio) -> list[str]:
-        sio.on("changed", self._changed, namespace=DIALOGUE)
-        return [DIALOGUE]
 
     def _changed(self, data) -> None:
         if data.get("dialogue_id") == self.couple.dialogue_id:
@@ -168,17 +214,26 @@ class Device(RemotePartner):
     # One write of each kind. Each returns once the write was answered; a refusal is not acknowledged.
 
     def type_word(self, acknowledged) -> None:
+        """Type a word at the end of the agreement and send it without waiting (settle() hears the answer)."""
         word = f"<{self.marker('w')}>"
-        with self.lock, self.doc.transaction():
-            typed = self.text(self.couple.item_id)
+
+        def typing(doc):
+            typed = find_item(doc, self.couple.item_id)["text"]
             typed.insert(len(typed), word)
-        update = self.unsent.pop(0)
 
-        def on_ack(answer):
-            if answer == {"ok": True}:
+        with self.lock:
+            self.typed.append((self.relay.edit(typing), word))
+
+    def settle(self, acknowledged) -> None:
+        """Count the words the relay acknowledged: `committed` n answers updates 1..n, all but those refused."""
+        committed = self.relay.committed  # read before the refusals: a refusal arrives before the committed past it
+        refused = {index for index, _, _ in list(self.relay.refusals)}
+        with self.lock:
+            answered = [(index, word) for index, word in self.typed if index <= committed]
+            self.typed = [(index, word) for index, word in self.typed if index > committed]
+        for index, word in answered:
+            if index not in refused:
                 acknowledged(self.acked.words, word)
-
-        self.send_later(update_message(update), on_ack)
 
     def _submit(self, path: str, page: str, done: str, **fields) -> requests.Response | None:
         """Post a ledger form as the browser does (following the redirect); the answer if it says `done`."""
@@ -268,10 +323,8 @@ def crash_and_check(world: CrashWorld, run: int, couple: Couple, devices: list[D
             if acked.count() >= kill_after:
                 enough.set()
 
-    for device in devices:
-        assert device.join(couple.document_id) == {"ok": True}
-    for device in devices:
-        assert device.send(create_sync_message(device.doc)) == {"ok": True}
+    for device in devices:  # each holds the document before it types
+        assert device.relay.wait(lambda d=device: d.text() is not None)
 
     def writing(device):
         def job():
@@ -290,17 +343,23 @@ def crash_and_check(world: CrashWorld, run: int, couple: Couple, devices: list[D
     threads = [threading.Thread(target=writing(device)) for device in devices]
     for thread in threads:
         thread.start()
-    reached = enough.wait(timeout=120)
+    deadline = time.monotonic() + 120
+    while not enough.wait(timeout=0.02) and time.monotonic() < deadline:
+        for device in devices:
+            device.settle(acknowledged)
+    reached = enough.is_set()
     dying.set()
-    world.server.kill()
+    world.kill()
     for thread in threads:
         thread.join(timeout=60)
     for device in devices:
+        device.relay.wait_closed()  # every answer the relay sent before it died is read
+        device.settle(acknowledged)
         device.close()
     with acked.lock:
         promised = Acked(list(acked.words), dict(acked.promises), dict(acked.deposits), dict(acked.confirmations),
                          dict(acked.turns))
-    world.server.start()
+    world.start()
     assert reached, gave_up
     assert not any(thread.is_alive() for thread in threads)
 
@@ -399,20 +458,15 @@ def check_devices_converge(world: CrashWorld, couple: Couple, devices: list[Devi
 
     try:
         for device in devices:
-            device.connect(world.server, cookie_header(device.http))
-            assert device.join(couple.document_id) == {"ok": True}
-            with device.lock:
-                everything = device.doc.get_update()
-            assert device.send(update_message(everything)) == {"ok": True}
-        for device in devices:
-            assert device.send(create_sync_message(device.doc)) == {"ok": True}
-        texts = set()
-        for device in devices:
-            with device.lock:
-                texts.add(str(device.text(couple.item_id)))
+            device.connect()  # its sync step 2 carries whatever the relay lacks
+            relay = device.relay
+            assert relay.wait(lambda r=relay: r.server_step1 > 0 and r.committed >= r.sent > 0), relay.closed
+            assert relay.refusals == []
         with world.app.app_context():
             final = stored_text(couple.document_id, couple.item_id)
-        assert texts == {final}
+        for device in devices:
+            device.relay.sync()
+            assert device.relay.wait(lambda d=device: d.text() == final), (device.text(), final)
         assert [word for word in re.findall(r"<[^>]+>", stored) if word not in final] == []
         return len(final)
     finally:

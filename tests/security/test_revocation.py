@@ -1,4 +1,5 @@
-"""Revocation against a real server: logout, password change, unlink and account deletion close sockets at once.
+"""Revocation against a real server and relay: logout, password change, unlink and account deletion close the
+Socket.IO sockets (/couple, /dialogue) and the relay's connection to the agreements document within a second.
 
 Run `pytest tests/security/test_revocation.py -s` to see the measured times.
 """
@@ -13,23 +14,29 @@ import requests
 import socketio
 from sqlalchemy import select
 
+from relay import gate
 from tests.agreements.live_server import sign_in
 from tests.conftest import PASSWORD, TEST_SETTINGS
+from tests.relay.client import RelayClient
 
 pytestmark = pytest.mark.server
 
-NAMESPACES = ("/couple", "/agreements", "/dialogue")
+NAMESPACES = ("/couple", "/dialogue")
+RELAY = "relay"  # the agreements document's connection, beside the namespaces
 SCENARIOS = ("logout", "password change", "unlink", "account deletion")
 
 
 @pytest.fixture(scope="module")
 def revocation_server(migrated_db, tmp_path_factory):
-    """A real gunicorn/gevent server with one linked couple per scenario; yields (server, {scenario: document id})."""
+    """A real gunicorn/gevent server and a relay with one linked couple per scenario.
+
+    Yields (server, relay, {scenario: document id}).
+    """
     from agreements.models import AgreementDocument
     from app import create_app
     from couples import accounts, linking
     from extensions import db
-    from tests.servers import Server, sqlite_copy
+    from tests.servers import Relay, Server, sqlite_copy
 
     folder = tmp_path_factory.mktemp("revocation")
     url = sqlite_copy(migrated_db, folder)
@@ -44,9 +51,11 @@ def revocation_server(migrated_db, tmp_path_factory):
                 select(AgreementDocument.id).where(AgreementDocument.couple_id == couple.id))
         db.engine.dispose()
     server = Server(folder, url).start()
+    relay = Relay(folder, url, server.url).start()  # it reads the sessions again every RELAY_RECHECK_SECONDS (0.5)
     try:
-        yield server, documents
+        yield server, relay, documents
     finally:
+        relay.stop()
         server.stop()
 
 
@@ -76,6 +85,27 @@ class Socket:
             pass
 
 
+class RelaySocket:
+    """One relay connection to a document that notes when the relay closes it."""
+
+    namespace = RELAY
+
+    def __init__(self, relay, server, cookie: str, document_id: int):
+        self.client = RelayClient(relay.url, document_id, cookie, server.url)
+        assert self.client.wait(lambda: self.client.server_step1 > 0)  # admitted
+        self.closed = threading.Event()
+        self.closed_at = None
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self):
+        if self.client.wait_closed(timeout=60) is not None:
+            self.closed_at = time.monotonic()
+            self.closed.set()
+
+    def close(self):
+        self.client.close()
+
+
 def _post_form(server, cookie: str, page: str, url: str, data: dict) -> int:
     """Post a form from a browser holding cookie, with the CSRF token of page (and the session the page set)."""
     cookies = dict(pair.split("=", 1) for pair in cookie.split("; "))
@@ -99,6 +129,17 @@ def _action(scenario: str, server, n: int, socket_cookie: str) -> tuple[str, str
     return other, "/account", "/account/delete", {"del-password": PASSWORD, "del-confirm": "y"}
 
 
+def _relay_refused(relay, server, cookie: str, document_id: int) -> int | None:
+    """The code a new relay connection is closed with (None: let in)."""
+    client = RelayClient(relay.url, document_id, cookie, server.url)
+    try:
+        if client.wait(lambda: len(client.doc.get_update()) > 100):  # the relay's step 2: the document
+            return None
+        return client.closed.rcvd.code
+    finally:
+        client.close()
+
+
 def _refused(server, cookie: str, namespace: str) -> bool:
     try:
         Socket(server, cookie, namespace).close()
@@ -109,13 +150,12 @@ def _refused(server, cookie: str, namespace: str) -> bool:
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_sockets_of_a_revoked_partner_close_within_a_second(scenario, revocation_server):
-    server, documents = revocation_server
+    server, relay, documents = revocation_server
     n = SCENARIOS.index(scenario)
     cookie = sign_in(server, f"bob{n}@example.org", PASSWORD)
     sockets = [Socket(server, cookie, namespace) for namespace in NAMESPACES]
     try:
-        agreements = sockets[1]
-        assert agreements.call("join", {"doc": documents[scenario]}) == {"ok": True}
+        sockets.append(RelaySocket(relay, server, cookie, documents[scenario]))
         action = _action(scenario, server, n, cookie)
         started = time.monotonic()  # from the form's GET to the last socket closed: what a person would wait
         assert _post_form(server, *action) == 302
@@ -124,13 +164,18 @@ def test_sockets_of_a_revoked_partner_close_within_a_second(scenario, revocation
         times = {socket.namespace: socket.closed_at - started for socket in sockets}
         print(f"\n{scenario}: sockets closed after " + ", ".join(f"{ns} {t * 1000:.0f} ms" for ns, t in times.items()))
         assert max(times.values()) < 1.0
-        for socket in sockets:
+        for socket in sockets[:-1]:
             with pytest.raises(socketio.exceptions.SocketIOError):
                 socket.call("join", {"doc": documents[scenario]})
+        relay_closed = sockets[-1].client.closed.rcvd.code
         if scenario == "unlink":
             assert _refused(server, cookie, "/dialogue")  # no longer linked: the dialogue room is shut
+            assert relay_closed == gate.ARCHIVED
+            assert _relay_refused(relay, server, cookie, documents[scenario]) is None  # the archive stays readable
         else:
             assert all(_refused(server, cookie, namespace) for namespace in NAMESPACES)  # the session is over
+            assert relay_closed == gate.SIGNED_OUT
+            assert _relay_refused(relay, server, cookie, documents[scenario]) == gate.SIGNED_OUT
     finally:
         for socket in sockets:
             socket.close()
