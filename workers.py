@@ -76,7 +76,7 @@ def off_loop(work: Callable[..., T], *args, queue: str = PAGES, most_waiting: in
     return its result (or raise). With most_waiting, raise Busy instead of queueing when that many jobs
     already wait, so a flood is refused at once rather than kept waiting without end."""
     with _counting:
-        if most_waiting is not None and waiting(queue) >= most_waiting:
+        if most_waiting is not None and _pending.get(queue, 0) - THREADS >= most_waiting:  # it would wait too
             raise Busy(queue)
         _pending[queue] = _pending.get(queue, 0) + 1
     try:
