@@ -53,7 +53,10 @@ def readable(document: AgreementDocument, viewer: User | None = None, writable: 
     update = history.current_update(document)
     signatures = signing.signatures_by_item(document)
     if viewer is not None:
-        viewer.id  # loaded here, so the worker finds it in memory (it must not reach the database)
+        # The person themselves, not the request's proxy for them (the worker has no request), loaded here
+        # so the worker finds them in memory (it must not reach the database).
+        viewer = getattr(viewer, "_get_current_object", lambda: viewer)()
+        viewer.id
     title, sections = off_loop(_read, update, signatures, viewer, writable)
     return Readable(document, title or document.title, sections)
 

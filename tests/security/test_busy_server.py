@@ -199,6 +199,17 @@ def test_a_page_is_answered_while_a_whole_document_is_exported(busy_world, page)
     assert max(waits) < ANSWERED_WITHIN, f"GET /login waited {max(waits):.1f}s behind one {page}"
 
 
+def test_the_live_page_and_its_states_are_worded_for_the_reader_off_the_loop(busy_world):
+    server, _, whole = busy_world
+    alice = browser(server, "alice.busy@example.org", PASSWORD)
+    page = alice.get(f"{server.url}/agreements/{whole}", timeout=120)
+    states = alice.get(f"{server.url}/agreements/{whole}/states", timeout=120)
+    home = alice.get(f"{server.url}/", timeout=120)
+    assert (page.status_code, states.status_code, home.status_code) == (200, 200, 200)
+    assert len(states.json()["items"]) == shape_bounds()
+    assert {item["label"] for item in states.json()["items"].values()} == {"Draft"}
+
+
 def shape_bounds() -> int:
     """How many agreements a document may hold at most."""
     from agreements import shape
