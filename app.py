@@ -231,7 +231,8 @@ def _init_pages(app: Flask) -> None:
     def domain_error(exc: DomainError):
         log.info("refused %s %s for user %s: %s", request.method, request.path,
                  getattr(current_user, "id", None), exc.code)
-        return page(exc.status, "That didn't work", str(exc))
+        html, status = page(exc.status, "That didn't work", str(exc))
+        return html, status, exc.headers
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

@@ -75,6 +75,10 @@ class Config:
     # Password hashing (argon2id). The defaults follow the argon2 RFC's second recommended option.
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
     ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", 64 * 1024))
+    # Password checks that may wait for a hashing thread (beyond those running) before a sign-in, sign-up or
+    # re-entered password is refused with a calm 503 and Retry-After. At this cost one hash takes about 0.1 s
+    # on one thread (2 cores: one for the loop), so 16 waiting is at most about 2 s of waiting.
+    PASSWORD_QUEUE_MAX = int(os.environ.get("PASSWORD_QUEUE_MAX", 16))
 
     # Rate limits (Flask-Limiter). Short windows: an attacker cannot lock the real person out for long.
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)

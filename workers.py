@@ -23,6 +23,21 @@ PASSWORDS, PAGES, COMPACTION = "passwords", "pages", "compaction"
 
 _pools: dict[str, object] = {}
 _pools_pid = None
+_pending: dict[str, int] = {}  # per queue, the jobs handed over and not finished yet (running or waiting)
+_counting = threading.Lock()
+
+
+class Busy(Exception):
+    """A queue already has as many jobs waiting as it may: the work is not taken (nothing was started)."""
+
+    def __init__(self, queue: str):
+        super().__init__(f"the {queue} queue is full")
+        self.queue = queue
+
+
+def waiting(queue: str) -> int:
+    """How many jobs of this queue wait for a thread now (beyond those running)."""
+    return max(0, _pending.get(queue, 0) - THREADS)
 
 
 def _on_gevent() -> bool:
@@ -56,9 +71,18 @@ def _lowered(work: Callable[..., T], args: tuple, kwargs: dict) -> T:
     return work(*args, **kwargs)
 
 
-def off_loop(work: Callable[..., T], *args, queue: str = PAGES, **kwargs) -> T:
+def off_loop(work: Callable[..., T], *args, queue: str = PAGES, most_waiting: int | None = None, **kwargs) -> T:
     """Run work(*args, **kwargs) where it does not stop the event loop, in the given queue's pool, and
-    return its result (or raise)."""
-    if not _on_gevent():
-        return work(*args, **kwargs)
-    return _thread_pool(queue).apply(_lowered, (work, args, kwargs))
+    return its result (or raise). With most_waiting, raise Busy instead of queueing when that many jobs
+    already wait, so a flood is refused at once rather than kept waiting without end."""
+    with _counting:
+        if most_waiting is not None and _pending.get(queue, 0) - THREADS >= most_waiting:  # it would wait too
+            raise Busy(queue)
+        _pending[queue] = _pending.get(queue, 0) + 1
+    try:
+        if not _on_gevent():
+            return work(*args, **kwargs)
+        return _thread_pool(queue).apply(_lowered, (work, args, kwargs))
+    finally:
+        with _counting:
+            _pending[queue] -= 1

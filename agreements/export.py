@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
-from agreements import history, signing
+from agreements import history, shape, signing
 from agreements.models import AgreementDocument
 from couples import clock
 from couples.models import Couple, User, couples_of
 from extensions import db
+from workers import off_loop
 
 
 @dataclass
@@ -45,9 +46,24 @@ class Readable:
 
 
 def readable(document: AgreementDocument, viewer: User | None = None, writable: bool = False) -> Readable:
-    """Read the document from the server's copy, with each agreement's state (worded for the viewer)."""
-    content = history.current_content(document)
-    states = iter(signing.document_states(document, content))
+    """Read the document from the server's copy, with each agreement's state (worded for the viewer).
+
+    The CRDT and the signatures are read here, on the event loop (the database and the room are the
+    loop's); walking a document of up to the shape's bounds and wording every state runs off it."""
+    update = history.current_update(document)
+    signatures = signing.signatures_by_item(document)
+    if viewer is not None:
+        # The person themselves, not the request's proxy for them (the worker has no request), loaded here
+        # so the worker finds them in memory (it must not reach the database).
+        viewer = getattr(viewer, "_get_current_object", lambda: viewer)()
+        viewer.id
+    title, sections = off_loop(_read, update, signatures, viewer, writable)
+    return Readable(document, title or document.title, sections)
+
+
+def _read(update: bytes, signatures: dict, viewer: User | None, writable: bool) -> tuple[str, list[Section]]:
+    content = shape.read_document(shape.doc_from_update(update))
+    states = iter(signing.states_of(content, signatures))
     sections = [
         Section(
             section["id"],
@@ -57,7 +73,7 @@ def readable(document: AgreementDocument, viewer: User | None = None, writable: 
         )
         for section in content["sections"]
     ]
-    return Readable(document, content["title"] or document.title, sections)
+    return content["title"], sections
 
 
 def _agreement(item: dict, state: signing.AgreementState, viewer: User | None, writable: bool) -> Agreement:
@@ -91,10 +107,13 @@ def state_line(agreement: Agreement, zone: str) -> str:
 
 
 def markdown(document: AgreementDocument, reader: User) -> str:
-    """Return the document as Markdown, each agreement followed by its state and signatures."""
-    doc = readable(document)
-    zone = reader.time_zone
-    lines = [f"# {doc.title or 'Agreements'}", "", f"_As it stood on {local_time(clock.now(), zone)}._", ""]
+    """Return the document as Markdown, each agreement followed by its state and signatures (written off
+    the event loop: a document at the shape's bounds is about a million lines)."""
+    return off_loop(_markdown, readable(document), reader.time_zone, clock.now())
+
+
+def _markdown(doc: Readable, zone: str, now: datetime) -> str:
+    lines = [f"# {doc.title or 'Agreements'}", "", f"_As it stood on {local_time(now, zone)}._", ""]
     for section in doc.sections:
         lines += [f"## {section.title or 'Untitled section'}", ""]
         if not section.agreements:

@@ -18,7 +18,7 @@ from flask import current_app
 from pycrdt import Array, Doc, Map, Text
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, func, select
 from sqlalchemy import Text as SQLText
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, defer, mapped_column, relationship
 
 from agreements import rooms, shape
 from agreements.models import AgreementDocument, DocumentUpdate
@@ -60,6 +60,9 @@ class Version(db.Model):
     @property
     def authors(self) -> list[User]:
         """The people who changed the document since the previous version."""
+        known = self.__dict__.get("_authors")  # set for a whole list at once by all_versions
+        if known is not None:
+            return known
         ids = json.loads(self.author_ids)
         if not ids:
             return []
@@ -98,6 +101,12 @@ def _authors_between(document: AgreementDocument, after_id: int, upto_id: int) -
 def current_content(document: AgreementDocument) -> dict:
     """Return the document as the server's copy holds it now, as plain data."""
     return rooms.read(document.id, document.couple_id, shape.read_document)
+
+
+def current_update(document: AgreementDocument) -> bytes:
+    """The server's copy of the document now, as one update: read it with ``shape.doc_from_update`` where
+    the work does not stop the event loop (a CRDT is used only by the thread that made it)."""
+    return rooms.read(document.id, document.couple_id, lambda doc: doc.get_update())
 
 
 def take_version(document: AgreementDocument, reason: str, note: str = "", actor: User | None = None,
@@ -151,11 +160,32 @@ def versions(user: User, document_id: int) -> tuple[AgreementDocument, list[Vers
     return document, all_versions(document)
 
 
-def all_versions(document: AgreementDocument) -> list[Version]:
-    """Return the document's versions, newest first."""
-    return list(db.session.scalars(
-        select(Version).where(Version.document_id == document.id).order_by(Version.id.desc())
-    ))
+VERSIONS_PER_PAGE = 100  # the history page lists this many at a time (signing adds one each time)
+
+
+def versions_page(user: User, document_id: int, before: int | None = None) -> tuple[AgreementDocument,
+                                                                                   list[Version], Version | None]:
+    """One page of the document's history: up to VERSIONS_PER_PAGE versions older than ``before`` (newest
+    first), and the next older version if there is one (what the page's last version is compared with)."""
+    document = document_for_member(user, document_id)
+    found = all_versions(document, before=before, limit=VERSIONS_PER_PAGE + 1)
+    return document, found[:VERSIONS_PER_PAGE], found[VERSIONS_PER_PAGE] if len(found) > VERSIONS_PER_PAGE else None
+
+
+def all_versions(document: AgreementDocument, before: int | None = None, limit: int | None = None) -> list[Version]:
+    """Return the document's versions (older than ``before``, at most ``limit``), newest first, with their
+    authors: one query for the versions and one for the authors, whatever their number. Each snapshot (up
+    to a document's size) is read only if asked for."""
+    query = select(Version).where(Version.document_id == document.id).order_by(Version.id.desc())
+    if before is not None:
+        query = query.where(Version.id < before)
+    found = list(db.session.scalars(query.limit(limit).options(defer(Version.content_json))))
+    author_ids = {version.id: json.loads(version.author_ids) for version in found}
+    wanted = {i for ids in author_ids.values() for i in ids}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))} if wanted else {}
+    for version in found:
+        version._authors = [users[i] for i in author_ids[version.id] if i in users]
+    return found
 
 
 def version_of(document: AgreementDocument, version_id) -> Version:

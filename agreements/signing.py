@@ -139,7 +139,12 @@ def document_states(document: AgreementDocument, content: dict) -> list[Agreemen
     Each state is computed from that agreement's own text and the signatures it holds (``holders``),
     so no text can show another's signatures.
     """
-    signatures = signatures_by_item(document)
+    return states_of(content, signatures_by_item(document))
+
+
+def states_of(content: dict, signatures: dict[str, list[Signature]]) -> list[AgreementState]:
+    """``document_states`` from the signatures already read (``signatures_by_item``): no database work,
+    so it may run off the event loop."""
     agreements = [(item["id"], item["text"]) for section in content["sections"] for item in section["items"]]
     signed = {item_id: {s.text_hash for s in found} for item_id, found in signatures.items()}
     return [

@@ -1,10 +1,12 @@
 """Pages of the agreements documents: list, the live document, signing, history, compare, restore, export."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from agreements import export, history, service, signing
 from agreements.forms import NewDocumentForm, RestoreSectionForm
@@ -13,6 +15,7 @@ from couples.access import current_couple
 from couples.errors import DomainError, Forbidden, Invalid, NotFound, ReadOnly
 from couples.ids import database_id
 from extensions import db
+from workers import off_loop
 from couples.models import Couple
 from couples.privacy.presence import partner_here
 
@@ -157,18 +160,20 @@ def checkpoint(document_id: int):
 @bp.get("/<int:document_id>/history")
 @login_required
 def versions(document_id: int):
-    """The document's versions, newest first, to open or compare."""
-    document, found = history.versions(current_user, document_id)
-    return render_template("agreements/history.html", document=document, versions=found,
-                           labels=_version_labels(found))
+    """The document's versions, newest first, a page at a time (``?before=<version id>``), to open or compare."""
+    document, found, older = history.versions_page(current_user, document_id,
+                                                   before=database_id(request.args.get("before")))
+    return render_template("agreements/history.html", document=document, versions=found, older=older,
+                           labels=_version_labels(found), newest=request.args.get("before") is None)
 
 
 def _version_labels(found) -> dict[int, str]:
     """Each version told apart: its time (to the second when two share a minute) and what happened."""
     minutes = [zones.local_moment(v.created_at, current_user) for v in found]
+    shared = Counter(minutes)  # counted once: a long history is not compared with itself version by version
     labels = {}
     for version, minute in zip(found, minutes):
-        when = zones.local_moment(version.created_at, current_user, seconds=minutes.count(minute) > 1)
+        when = zones.local_moment(version.created_at, current_user, seconds=shared[minute] > 1)
         labels[version.id] = f"{when}, {_what_happened(version)}"
     return labels
 
@@ -257,5 +262,10 @@ def export_markdown(document_id: int):
 def printable(document_id: int):
     """A clean page to print or save as PDF."""
     document = service.document_for_member(current_user, document_id)
-    return render_template("agreements/print.html", doc=export.readable(document), printed_at=clock.now(),
-                           state_line=lambda agreement: export.state_line(agreement, current_user.time_zone))
+    doc, zone = export.readable(document), current_user.time_zone
+    # A document at the shape's bounds is some ten thousand agreements: its part of the page is
+    # rendered off the event loop, from plain values.
+    body = off_loop(current_app.jinja_env.get_template("agreements/_printable.html").render, doc=doc,
+                    printed_at=export.local_time(clock.now(), zone),
+                    state_line=lambda agreement: export.state_line(agreement, zone))
+    return render_template("agreements/print.html", doc=doc, body=Markup(body))

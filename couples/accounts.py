@@ -21,7 +21,7 @@ from couples import clock, zones
 from couples.errors import Conflict, DomainError, Invalid
 from couples.models import LoginSession, User, user_by_email
 from extensions import db, limiter
-from workers import PASSWORDS, off_loop
+from workers import PASSWORDS, Busy, off_loop
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
@@ -50,6 +50,32 @@ def _hasher_for(time_cost: int, memory_kib: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
 
 
+class TooBusy(DomainError):
+    """So many passwords wait to be checked that this one is not queued: nothing was checked or changed,
+    and it counts as no try at all (no budget is spent)."""
+
+    status = 503
+    code = "busy"
+    headers = {"Retry-After": "5"}
+
+    def __init__(self, message: str = "Many people are signing in right now. Please try again in a moment.",
+                 code: str | None = None):
+        super().__init__(message, code)
+
+    @classmethod
+    def answered(cls, response) -> bool:
+        """Whether a response is this refusal (for rate limits: it was no try, so it spends no budget)."""
+        return response.status_code == cls.status
+
+
+def _hash_off_loop(work: Callable, *args):
+    """Run one argon2 computation in the password queue, or raise TooBusy when too many already wait."""
+    try:
+        return off_loop(work, *args, queue=PASSWORDS, most_waiting=current_app.config["PASSWORD_QUEUE_MAX"])
+    except Busy:
+        raise TooBusy() from None
+
+
 @lru_cache(maxsize=4)
 def _dummy_hash(hasher: PasswordHasher) -> str:
     """A hash of a random password, made once per cost, to verify against when there is no account."""
@@ -58,7 +84,7 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 
 def hash_password(password: str) -> str:
     """The argon2id hash of a password, computed off the event loop."""
-    return off_loop(_hasher().hash, password, queue=PASSWORDS)
+    return _hash_off_loop(_hasher().hash, password)
 
 
 def _matches(hasher: PasswordHasher, stored: str, password: str) -> bool:
@@ -69,7 +95,7 @@ def _matches(hasher: PasswordHasher, stored: str, password: str) -> bool:
         except (VerificationError, InvalidHashError):
             return False
 
-    return off_loop(verify, queue=PASSWORDS)
+    return _hash_off_loop(verify)
 
 
 def normalise_email(raw: str) -> str:
@@ -163,7 +189,10 @@ def _verify(user: User | None, password: str) -> bool:
     if not _matches(hasher, stored, password[:PASSWORD_MAX]) or not real:
         return False
     if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        try:
+            user.password_hash = hash_password(password)
+        except TooBusy:  # the old hash still works: upgrade it at a quieter sign-in
+            return True
         db.session.commit()
     return True
 

@@ -6,6 +6,7 @@ class DomainError(Exception):
 
     status = 400
     code = "invalid"
+    headers: dict[str, str] = {}  # what the answer's headers add (a 503 says when to try again)
 
     def __init__(self, message: str, code: str | None = None):
         super().__init__(message)

@@ -49,8 +49,14 @@ def _device() -> str | None:
 
 
 def _failed(response) -> bool:
-    """A sign-in or sign-up that did not get through: only these spend the per-address budget."""
-    return response.status_code != 302
+    """A sign-in that did not get through: only these spend the per-address budget (a sign-in refused
+    because too many were waiting to be checked was no try at all)."""
+    return response.status_code != 302 and not accounts.TooBusy.answered(response)
+
+
+def _tried(response) -> bool:
+    """A sign-up that was looked at (one refused because the server was too busy was not)."""
+    return not accounts.TooBusy.answered(response)
 
 
 def _known_browser() -> bool:
@@ -108,7 +114,7 @@ def home():
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_tried)
 def signup():
     """Create an account and sign in."""
     if current_user.is_authenticated:
@@ -120,7 +126,7 @@ def signup():
             user = accounts.sign_up(form.email.data, form.display_name.data, form.password.data, zone)
         except DomainError as exc:
             flash(str(exc), "error")
-            return render_template("couples/signup.html", form=form), exc.status
+            return render_template("couples/signup.html", form=form), exc.status, exc.headers
         _start(user)
         flash(f"Welcome, {user.display_name}.", "info")
         return redirect(url_for("couples.home"))
@@ -141,7 +147,7 @@ def login():
             user = accounts.authenticate(form.email.data, form.password.data, device=_device())
         except DomainError as exc:
             flash(str(exc), "error")
-            return render_template("couples/login.html", form=form), exc.status
+            return render_template("couples/login.html", form=form), exc.status, exc.headers
         if user:
             _start(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -186,12 +192,12 @@ def safety():
     return render_template("couples/safety.html")
 
 
-def _account_page(status: int = 200, **forms):
+def _account_page(status: int = 200, headers: dict | None = None, **forms):
     """The account page with its three forms (any given one replaces the blank form, with its errors)."""
     forms.setdefault("profile_form", ProfileForm(prefix="me", obj=current_user))
     forms.setdefault("password_form", ChangePasswordForm(prefix="pw"))
     forms.setdefault("delete_form", DeleteAccountForm(prefix="del"))
-    return render_template("couples/account.html", **forms), status
+    return render_template("couples/account.html", **forms), status, headers or {}
 
 
 @bp.get("/account")
@@ -225,7 +231,7 @@ def change_password():
                                              keep_session=current_login_session_id())
         except DomainError as exc:
             flash(str(exc), "error")
-            return _account_page(exc.status, password_form=form)
+            return _account_page(exc.status, exc.headers, password_form=form)
         else:
             for login_session in ended:
                 disconnect_sockets(login_session_id=login_session)
@@ -247,7 +253,7 @@ def delete_account():
             accounts.delete_account(user, form.password.data)  # which unlinks and closes the couple's sockets
         except DomainError as exc:
             flash(str(exc), "error")
-            return _account_page(exc.status, delete_form=form)
+            return _account_page(exc.status, exc.headers, delete_form=form)
         else:
             disconnect_sockets(user_id=user.id)
             logout_user()

@@ -176,13 +176,17 @@ def still_here():
 @bp.route("/my-data", methods=["GET", "POST"])
 @login_required
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=lambda: f"my-data:{current_user.id}")
+               key_func=lambda: f"my-data:{current_user.id}",
+               deduct_when=lambda response: not accounts.TooBusy.answered(response))
 def my_data():
     """Download everything you wrote or are part of, after entering your password again."""
     form = PasswordForm()
     if form.validate_on_submit():
         try:
             archive = mydata.export_with_password(current_user, form.password.data)
+        except accounts.TooBusy as exc:
+            form.password.errors.append(str(exc))
+            return render_template("privacy/my_data.html", form=form), exc.status, exc.headers
         except DomainError as exc:
             form.password.errors.append(str(exc))
         else:
