@@ -5,8 +5,8 @@ people sign in, compare versions and download exports against the same server pr
 
 Starts a real `gunicorn -k gevent -w 1` server on a fresh SQLite database with the production password
 hashing cost (argon2id, 3 passes over 64 MiB), makes the typing couples (bench/setup.py) and one more couple
-whose document has two long versions to compare, then runs bench/load.mjs twice: alone (baseline), and while
-this process keeps up, against the same server:
+whose document has two long versions to compare, and a relay beside it, then runs bench/load.mjs twice (the couples typing through the relay): alone (baseline),
+and while this process keeps up, against the app process:
   sign-in     the sign-in form, right password, `--sign-ins` per second (each a real argon2 verification)
   compare     the history comparison of two versions of repetitive text (the slowest kind to compare)
   export      the Markdown export of that document, and the my-data zip (password re-entered: argon2 again)
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.cluster import migrate  # noqa: E402
 from bench.flood import measure, print_runs, timed_run  # noqa: E402
-from bench.run import SECRET, OurServer, load_average  # noqa: E402
+from bench.run import SECRET, OurRelay, OurServer, load_average, process_cpu  # noqa: E402
 from bench.setup import make_couples  # noqa: E402
 
 COST = {"ARGON2_TIME_COST": "3", "ARGON2_MEMORY_KIB": str(64 * 1024)}  # the production default
@@ -165,15 +165,18 @@ class SideTraffic:
         return summary
 
 
-def typing(server, couples_file: Path, side: dict, options, with_traffic: bool) -> dict:
-    """One typing run of the couples, alone or while the side traffic runs (started a little before)."""
+def typing(server, relay, couples_file: Path, side: dict, options, with_traffic: bool) -> dict:
+    """One typing run of the couples through the relay, alone or while the side traffic runs against the app
+    (started a little before); with the app process's CPU use over the run."""
+    cpu, started = process_cpu(server.pid), time.monotonic()
     traffic = SideTraffic(server.url, side, options) if with_traffic else None
     if traffic:
         traffic.start()
         time.sleep(2)  # the side traffic is under way before the typing couples connect
-    result = measure(server.url, couples_file, options)
+    result = measure(relay.url, couples_file, options)
     if traffic:
         result["side_traffic"] = traffic.finish()
+    result["app_cpu"] = round((process_cpu(server.pid) - cpu) / (time.monotonic() - started), 2)
     return result
 
 
@@ -198,13 +201,17 @@ def main() -> None:
     side = make_side_traffic_accounts(database_url)
     results = {"machine": {"cores": os.cpu_count(), "load_average_at_start": load_average()},
                "options": {k: str(v) for k, v in vars(options).items()}, "runs": []}
+    # The couples type through the relay (the documents' live channel, as in the product); the side traffic
+    # goes to the app process beside it, on the same database and the same two cores.
     server = OurServer(workdir, database_url, env=COST)
+    relay = OurRelay(workdir, database_url)
     try:
         for name in ("baseline", "mixed"):
-            results["runs"].append(timed_run(server, name, lambda: typing(server, couples_file, side, options,
-                                                                         with_traffic=name == "mixed")))
+            results["runs"].append(timed_run(relay.server, name, lambda: typing(
+                server, relay, couples_file, side, options, with_traffic=name == "mixed")))
             time.sleep(3)
     finally:
+        relay.stop()
         server.stop()
     (workdir / "results.json").write_text(json.dumps(results, indent=2))
     print_runs(results["runs"])
