@@ -15,6 +15,9 @@ def sockets_of(page: Page, path: str, ready) -> tuple[list[str], list[str]]:
     def note(socket):
         opened.append(socket.url)
 
+    # The page before (a form's redirect, say) may still be opening its own socket: let it, before counting.
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(SETTLE_MS)
     page.on("websocket", note)
     page.goto(path)
     ready(page)
