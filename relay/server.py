@@ -215,6 +215,10 @@ class Relay:
         room = self.rooms.get(document_id)
         if room is None:
             room = self.rooms[document_id] = Room(document_id)
+            # The signatures as the room opens: one made before the next recheck is then told, not taken as known.
+            marks = await self.db(gate.document_marks, self.app, [document_id])
+            if room.signatures is None:
+                room.signatures = marks.get(document_id, (0, 0, 0))[1]
         await self._ready(room)
         return room
 

@@ -77,13 +77,21 @@ class Server(Process):
              "app:create_app()"],
             cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+        try:
+            self._wait_answering(timeout)
+        except BaseException:
+            self.stop()  # nothing left running, no log left open
+            raise
+        return self
+
+    def _wait_answering(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited early; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
             try:
                 if requests.get(self.url + "/login", timeout=1).status_code == 200:
-                    return self
+                    return
             except requests.RequestException:
                 time.sleep(0.1)
         raise RuntimeError(f"server did not answer in {timeout}s; see {self.log_path}")
@@ -113,13 +121,21 @@ class Relay(Process):
             [sys.executable, "-m", "relay", "--port", str(self.port)],
             cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+        try:
+            self._wait_listening(timeout)
+        except BaseException:
+            self.stop()  # nothing left running, no log left open
+            raise
+        return self
+
+    def _wait_listening(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"relay exited early; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
+                return
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError(f"relay did not listen in {timeout}s; see {self.log_path}")

@@ -1,1 +1,1 @@
-import{g as a}from"./chunk-55E3DQ56.js";export{a as quickExit};
+import{g as a}from"./chunk-XFOEDSZK.js";export{a as quickExit};

@@ -1,1 +1,1 @@
-import"./chunk-VZJLPSRO.js";import"./chunk-55E3DQ56.js";
+import"./chunk-HGFPMCXN.js";import"./chunk-XFOEDSZK.js";
