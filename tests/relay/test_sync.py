@@ -23,6 +23,7 @@ from tests.agreements.traces import concurrent_updates, load_trace
 from tests.agreements.writing import set_text
 from tests.relay.client import RelayClient
 from tests.relay.conftest import APP_URL
+from tests.relay.test_refusals import settled
 from tests.relay.test_relay import synced, type_into
 
 pytestmark = pytest.mark.server
@@ -192,6 +193,9 @@ def test_any_interleaving_of_edits_and_reconnects_converges(couple_document, rel
                 online_now[name] = False
             elif step[0] == "online" and not online_now[name]:
                 clients[name] = RelayClient(relay.url, document.id, cookies[name], APP_URL, doc=client.doc)
+                # Back online, the offline work goes in the sync round first; an edit sent before that round
+                # would build on changes the relay has not seen yet (refused, as it should be).
+                assert settled(clients[name])
                 online_now[name] = True
         for name, client in clients.items():
             if not online_now[name]:
