@@ -51,6 +51,14 @@ class Process:
                 self.kill()
         self._close_log()
 
+    def _ready_or_stopped(self, wait, timeout: float) -> None:
+        """Wait until the process is ready; if it is not, stop it, so nothing is left running and no log open."""
+        try:
+            wait(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
     def _close_log(self) -> None:
         log = getattr(self, "_log", None)
         if log and not log.closed:
@@ -77,11 +85,7 @@ class Server(Process):
              "app:create_app()"],
             cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-        try:
-            self._wait_answering(timeout)
-        except BaseException:
-            self.stop()  # nothing left running, no log left open
-            raise
+        self._ready_or_stopped(self._wait_answering, timeout)
         return self
 
     def _wait_answering(self, timeout: float) -> None:
@@ -121,11 +125,7 @@ class Relay(Process):
             [sys.executable, "-m", "relay", "--port", str(self.port)],
             cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-        try:
-            self._wait_listening(timeout)
-        except BaseException:
-            self.stop()  # nothing left running, no log left open
-            raise
+        self._ready_or_stopped(self._wait_listening, timeout)
         return self
 
     def _wait_listening(self, timeout: float) -> None:
