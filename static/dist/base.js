@@ -1,1 +1,1 @@
-import{g as a}from"./chunk-XFOEDSZK.js";export{a as quickExit};
+import{h as a}from"./chunk-GFLOLV6O.js";export{a as quickExit};

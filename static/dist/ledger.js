@@ -1,1 +1,1 @@
-import"./chunk-HGFPMCXN.js";import"./chunk-XFOEDSZK.js";
+import"./chunk-G5DGF6X5.js";import"./chunk-GFLOLV6O.js";

@@ -4,7 +4,7 @@
 // Every form also works without this script; here it is sent over the socket instead of reloading.
 // On the Dialogues page the same script keeps the list up to date (the home card has dialogue_card.js).
 import "./base.js";
-import { connect, followRegions, whenDue } from "./live.js";
+import { connect, followRegions, newestReader, whenDue } from "./live.js";
 import { keepDraft, readDraft } from "./drafts.js";
 
 const WRITING_SIGNAL_MS = 2000;
@@ -38,6 +38,7 @@ function start(root) {
   let laterTimer = null;
   let sending = false;
   let working = null; // where in the dialogue the person works (a selector), to come back to after a refresh
+  const read = newestReader(); // the live step's reader: an older answer never replaces a newer one
 
   const current = () => live.querySelector(".dlg-live");
   const currentIndex = () => Number(current().dataset.index);
@@ -77,38 +78,45 @@ function start(root) {
     for (const button of live.querySelectorAll("#step button")) button.disabled = true;
   }
 
+  function showRefusal(refusal) {
+    const problem = document.createElement("p");
+    problem.className = "dlg-error";
+    problem.setAttribute("role", "alert");
+    problem.textContent = refusal;
+    document.getElementById("step").prepend(problem);
+  }
+
   // `refusal`: a refused step's message, shown inside the step where the person is looking.
   async function refresh(refusal = "") {
     const active = document.activeElement;
     // A button that was just pressed (and disabled) leaves the focus on the body: that counts as here.
     const focusWasHere = working && (live.contains(active) || active === document.body) ? working : null;
     const before = { state: current().dataset.state, mine: current().dataset.mine === "true" };
-    let response;
+    let answer;
     try {
-      response = await fetch(root.dataset.liveUrl, { credentials: "same-origin", cache: "no-store" });
+      answer = await read(root.dataset.liveUrl);
     } catch {
       showOutbox();
       return; // offline: the page stays as it is, and catches up on reconnect
     }
-    if (response.status === 404) {
+    if (answer === null) {
+      // Overtaken: a newer answer is already shown, and a refusal is still told there.
+      if (refusal) showRefusal(refusal);
+      return;
+    }
+    if (answer.status === 404) {
       // Deleted with both partners' agreement: go back to the list of dialogues.
       window.location.assign(root.dataset.indexUrl);
       return;
     }
-    if (!response.ok) {
+    if (!answer.ok) {
       say("The dialogue could not be updated. Please reload the page.");
       return;
     }
-    live.innerHTML = await response.text();
+    live.innerHTML = answer.text;
     say("");
     wire();
-    if (refusal) {
-      const problem = document.createElement("p");
-      problem.className = "dlg-error";
-      problem.setAttribute("role", "alert");
-      problem.textContent = refusal;
-      document.getElementById("step").prepend(problem);
-    }
+    if (refusal) showRefusal(refusal);
     showOutbox();
     const now = current();
     if (now.dataset.state !== before.state || (now.dataset.mine === "true") !== before.mine) {

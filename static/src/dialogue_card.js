@@ -1,6 +1,6 @@
 // The dialogue card of the home page: drawn again from /dialogue/card when the partner moves, on (re)connect,
 // and when a "later" invitation comes due.
-import { connect, whenDue } from './live.js';
+import { connect, newestReader, whenDue } from './live.js';
 
 const card = document.querySelector('.dlg-home[data-card-url]');
 if (card) watchCard(card);
@@ -8,11 +8,12 @@ if (card) watchCard(card);
 function watchCard(first) {
   const url = first.dataset.cardUrl;
   let timer = null;
+  const read = newestReader();
   async function refresh() {
-    const response = await fetch(url, { credentials: "same-origin" });
-    if (!response.ok) return;
+    const answer = await read(url);
+    if (!answer || !answer.ok) return;
     const current = document.querySelector(".dlg-home[data-card-url]");
-    const fresh = document.createRange().createContextualFragment(await response.text()).querySelector(".dlg-home");
+    const fresh = document.createRange().createContextualFragment(answer.text).querySelector(".dlg-home");
     fresh.querySelectorAll("script").forEach((script) => script.remove());
     current.replaceWith(fresh);
     timer = whenDue(fresh.dataset.later, refresh, timer);

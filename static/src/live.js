@@ -32,6 +32,23 @@ export function whenDue(iso, refresh, timer) {
   return iso ? setTimeout(refresh, Math.max(0, Date.parse(iso) - Date.now())) : null;
 }
 
+// A reader of one live fragment whose answers never go back in time: each call fetches `url` afresh, and resolves
+// to the answer's text, or to null when the answer failed (`ok` false) or was overtaken (a later call's answer was
+// already used; answers can arrive out of order). Throws, as fetch does, when offline.
+export function newestReader() {
+  let asked = 0;
+  let shown = 0;
+  return async function read(url) {
+    const mine = ++asked;
+    const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+    if (!response.ok) return mine < shown ? null : { ok: false, status: response.status };
+    const text = await response.text();
+    if (mine < shown) return null;
+    shown = mine;
+    return { ok: true, status: response.status, text };
+  };
+}
+
 // A region someone is working in (focus inside it, or text typed) is left alone until they leave it.
 function busy(region) {
   if (region.contains(document.activeElement)) return true;
@@ -42,18 +59,12 @@ function busy(region) {
 // each region with its fresh copy, except one in use, which catches up once the person leaves it.
 export function followRegions(root, url = () => window.location.href) {
   const stale = new Set();
-  let asked = 0;
-  let shown = 0;
+  const read = newestReader();
 
   async function refresh() {
-    const mine = ++asked;
-    const response = await fetch(url(), { credentials: 'same-origin', cache: 'no-store' });
-    if (!response.ok) return;
-    const text = await response.text();
-    // Answers can overtake each other: never let an older one replace a newer one.
-    if (mine < shown) return;
-    shown = mine;
-    const fresh = new DOMParser().parseFromString(text, 'text/html');
+    const answer = await read(url());
+    if (!answer || !answer.ok) return;
+    const fresh = new DOMParser().parseFromString(answer.text, 'text/html');
     root.querySelectorAll('[data-live][id]').forEach((region) => {
       const next = fresh.getElementById(region.id);
       if (!next) return;

@@ -212,3 +212,40 @@ def test_signing_out_erases_the_drafts_kept_in_this_tab(partner_page, widths):
     sam.wait_for_url("**/login**")
     sam.goto("/drafts-check")
     assert sam.evaluate(DRAFTS) == 0
+
+
+def test_an_older_answer_arriving_late_never_takes_back_the_partners_turn(partner_page):
+    """Answers can overtake each other: the page's catch-up read on connecting, answered late with the dialogue as
+    it was, must not replace the partner's newer turn the page has shown meanwhile."""
+    maya, sam = couple(partner_page, (DESKTOP, DESKTOP))
+    invite(maya)
+    sam.goto("/")
+    sam.get_by_role("link", name="Answer the invitation").click()
+    press(sam, "Now is good")
+    expect(heading(maya, "Sharing")).to_be_visible()
+
+    held = []
+
+    def hold_the_first(route):
+        """Read the answer now (the dialogue as it is: Maya sharing), hand it over only later."""
+        if held:
+            route.continue_()
+            return
+        held.append((route, route.fetch()))
+
+    sam.route("**/dialogue/*/live", hold_the_first)
+    sam.reload()
+    expect(heading(sam, "Sharing")).to_be_visible()
+    for _ in range(100):  # wait for the page's connection to open and ask
+        if held:
+            break
+        sam.wait_for_timeout(50)
+    assert held, "the page read the dialogue when its connection opened"
+
+    write(maya, f"What you would like {SAM} to hear", "I miss our slow evenings.", "Send")
+    expect(heading(sam, "Mirroring")).to_be_visible()
+    route, stale = held[0]
+    route.fulfill(response=stale)
+    sam.wait_for_timeout(500)
+    expect(heading(sam, "Mirroring")).to_be_visible()
+    expect(sam.get_by_label(f"What you heard {MAYA} say")).to_be_editable()

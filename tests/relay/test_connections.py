@@ -65,23 +65,33 @@ def run_apart(make_coroutine):
 
 
 async def hold_all(open_one, count: int) -> list:
-    """Open count connections (AT_ONCE at a time), each answered as open_one says; keep them all open, then check
-    every one is still open; return what each one's open_one returned."""
+    """Open count connections (AT_ONCE at a time), each answered as open_one(n, keep) says (it passes each socket
+    to keep as soon as it is open); keep them all open, then check every one is still open; return what each
+    open_one returned. However it ends, every socket opened is closed before it returns (a failure must not leave
+    sockets for the next test's garbage collector to find)."""
     gate = asyncio.Semaphore(AT_ONCE)
     sockets = []
 
     async def one(n: int):
         async with gate:
-            ws, first = await asyncio.wait_for(open_one(n), TIMEOUT)
-        sockets.append(ws)
-        return first
+            return await asyncio.wait_for(open_one(n, sockets.append), TIMEOUT)
 
     try:
-        firsts = await asyncio.gather(*(one(n) for n in range(count)))
+        async with asyncio.TaskGroup() as group:  # one failure cancels the others, and waits for them
+            tasks = [group.create_task(one(n)) for n in range(count)]
         assert [ws.state for ws in sockets] == [State.OPEN] * count
-        return firsts
+        return [task.result() for task in tasks]
     finally:
         await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+
+
+def told_with_log(run, process):
+    """Run `run()`; if it fails, fail with the end of the server's log, which says why it closed connections."""
+    try:
+        return run()
+    except BaseException as error:
+        log = process.log_path.read_text(errors="replace")[-4000:] if process.log_path.exists() else "(no log)"
+        raise AssertionError(f"{error!r}\n--- end of {process.log_path.name} ---\n{log}") from error
 
 
 @pytest.fixture
@@ -99,12 +109,13 @@ def test_one_relay_holds_more_than_a_thousand_connections(budget_relay, couple_d
 
     url = f"{budget_relay.url}/agreements/{document.id}"  # read here: the clients run in a thread of their own
 
-    async def open_one(n: int):
+    async def open_one(n: int, keep):
         ws = await connect(url, origin=APP_URL, compression=None,
                            additional_headers={"Cookie": cookies[n % 2]}, open_timeout=TIMEOUT, max_size=None)
-        return ws, await ws.recv()
+        keep(ws)
+        return await ws.recv()
 
-    firsts = run_apart(lambda: hold_all(open_one, CONNECTIONS))
+    firsts = told_with_log(lambda: run_apart(lambda: hold_all(open_one, CONNECTIONS)), budget_relay)
 
     assert [first[:2] for first in firsts] == [b"\x00\x00"] * CONNECTIONS  # each one's sync step 1
 
@@ -124,9 +135,10 @@ def test_one_app_process_holds_more_than_a_thousand_socketio_connections(app, da
             if message == "2":
                 await ws.send("3")
 
-    async def open_one(n: int):
+    async def open_one(n: int, keep):
         ws = await connect(url, origin=server.url, additional_headers={"Cookie": cookies[n % 2]},
                            open_timeout=TIMEOUT, compression=None)
+        keep(ws)
         assert (await ws.recv()).startswith("0")  # Engine.IO's open packet
         await ws.send(msgpack.packb({"type": 0, "nsp": "/couple"}))  # join the namespace, as socket.io-client does
         while True:
@@ -138,10 +150,10 @@ def test_one_app_process_holds_more_than_a_thousand_socketio_connections(app, da
             elif message == "2":
                 await ws.send("3")
         asyncio.ensure_future(keep_alive(ws))
-        return ws, packet["type"]
+        return packet["type"]
 
     try:
-        answers = run_apart(lambda: hold_all(open_one, CONNECTIONS))
+        answers = told_with_log(lambda: run_apart(lambda: hold_all(open_one, CONNECTIONS)), server)
     finally:
         server.stop()
 
