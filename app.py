@@ -1,8 +1,8 @@
 """The application factory: `create_app()` is the only way an app is made."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
+import logging
 from typing import Any
 
 from flask import Flask, render_template, request, session
@@ -14,9 +14,10 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from couples import ids, websocket
+from couples import ids
 from couples.errors import DomainError
 from extensions import BinaryMsgPackPacket, csrf, db, limiter, login_manager, migrate, socketio, talisman
+from live import fair_reading
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         logger=False,
         engineio_logger=False,
     )
-    websocket.install(socketio.server.eio)  # one client sending flat out must not hold the process (gevent)
+    fair_reading.install(socketio.server.eio)  # one client sending flat out must not hold the process (gevent)
     _require_origin(socketio.server.eio)
     _register(app)
     _init_pages(app)
@@ -175,14 +176,14 @@ def _register(app: Flask) -> None:
     from agreements import events as agreements_events
     from agreements.service import create_first_document
     from agreements.views import bp as agreements_bp
-    from couples.apology.views import bp as apology_bp
-    from couples.dialogue.events import NAMESPACE as DIALOGUE_NAMESPACE, DialogueNamespace
-    from couples.dialogue.views import bp as dialogue_bp
+    from apology.views import bp as apology_bp
     from couples.events import NAMESPACE, CoupleNamespace, announce_unlinked
-    from couples.ledger.views import bp as ledger_bp
     from couples.linking import couple_linked, couple_unlinked
-    from couples.privacy.views import bp as privacy_bp
     from couples.views import bp as couples_bp
+    from dialogue.events import NAMESPACE as DIALOGUE_NAMESPACE, DialogueNamespace
+    from dialogue.views import bp as dialogue_bp
+    from ledger.views import bp as ledger_bp
+    from privacy.views import bp as privacy_bp
 
     app.register_blueprint(couples_bp)
     app.register_blueprint(agreements_bp)
@@ -200,7 +201,7 @@ def _register(app: Flask) -> None:
 
 def _unexpected_socket_error(error: Exception) -> dict:
     """A handler raised what no refusal covers: log it with its traceback, answer calmly like any refusal."""
-    from couples.sockets import refuse
+    from live.namespace import refuse
 
     log.exception("socket event %r on %s failed for user %s", getattr(request, "event", {}).get("message"),
                   getattr(request, "namespace", None), getattr(current_user, "id", None), exc_info=error)

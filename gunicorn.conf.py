@@ -14,10 +14,14 @@ allow_open_files(APP_CONNECTIONS)
 
 
 def post_worker_init(worker):
-    """A lone server process starts with no open sockets: forget any left behind by a crash."""
+    """Before the first request: build the device-name parser (not on a request's time), and, for a lone server
+    process, forget the open sockets a crash left behind (it starts with none)."""
+    from privacy.devices import warm
+
+    warm()
     if os.environ.get("SOCKETIO_MESSAGE_QUEUE"):
         return  # other processes may hold live sockets
-    from couples.live import forget_all_sockets
+    from live.sockets import forget_all_sockets
 
     with worker.wsgi.app_context():
         forget_all_sockets()

@@ -9,6 +9,7 @@ sign-ins slows the sign-ins, not the couples typing. Outside gevent (the tests, 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import Callable, TypeVar
 
@@ -86,3 +87,16 @@ def off_loop(work: Callable[..., T], *args, queue: str = PAGES, most_waiting: in
     finally:
         with _counting:
             _pending[queue] -= 1
+
+
+def let_others_run() -> None:
+    """Under gevent, let the other ready handlers run (e.g. queue their updates so they join this commit).
+
+    (Threads need no help: they queue while the commit releases the GIL.)
+    """
+    gevent = sys.modules.get("gevent")
+    if gevent is not None:
+        from gevent import monkey
+
+        if monkey.is_module_patched("threading"):
+            gevent.sleep(0)

@@ -1,6 +1,6 @@
 """Presence in a document (y-protocols awareness) as relayed: only a name, a colour and a caret.
 
-Whether presence flows at all between two partners is couples.privacy.presence's rule; this is what a
+Whether presence flows at all between two partners is privacy.presence's rule; this is what a
 connection's own entries may say once it does.
 """
 from __future__ import annotations

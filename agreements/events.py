@@ -19,12 +19,12 @@ from agreements.rooms import NAMESPACE, Room, room_name, rooms
 from agreements.service import document_for_member
 from couples.access import couple_for_member, current_couple, may_change
 from couples.errors import DomainError, NotFound, ReadOnly
-from couples.limits import LimitedNamespace
-from couples.live import socket_user, socket_verification, track_socket, untrack_socket
 from couples.models import LiveSocket, User
-from couples.privacy.presence import partner_of, presence_flows, withdrawn
-from couples.sockets import refuse, refuse_connect, signed_out
 from extensions import db, socketio
+from live.namespace import refuse, refuse_connect, signed_out
+from live.rate import LimitedNamespace
+from live.sockets import socket_user, socket_verification, track_socket, untrack_socket
+from privacy.presence import partner_of, presence_flows, withdrawn
 
 OK = {"ok": True}
 
@@ -47,7 +47,7 @@ def _own_presence(user, room: Room, entries: list[sync.Presence]) -> list[sync.P
 
 
 def _flows(user: User | None) -> bool:
-    """Whether this person's presence and the partner's reach each other (the rule of couples.privacy.presence)."""
+    """Whether this person's presence and the partner's reach each other (the rule of privacy.presence)."""
     return user is not None and presence_flows(user, partner_of(user))
 
 

@@ -18,6 +18,7 @@ from agreements.limits import SizeGuard
 from agreements.shape import read_title
 from couples.access import may_write
 from extensions import db, socketio
+from workers import let_others_run
 
 NAMESPACE = "/agreements"
 T = TypeVar("T")
@@ -77,7 +78,7 @@ class Room:
             yield self
         # A released gevent lock is not handed over: let whoever waits take it before this connection's
         # next, already received, message takes it again (one busy partner would starve the other).
-        store.let_others_run()
+        let_others_run()
 
     def reload(self) -> None:
         """Rebuild the document from the whole log."""

@@ -6,9 +6,9 @@ updates all ask ``agreement_state`` / ``document_states``.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+import hashlib
 from typing import Iterable, Protocol
 
 from sqlalchemy import ForeignKey, Index, String, Text, select
@@ -19,9 +19,9 @@ from agreements.models import AgreementDocument
 from agreements.service import document_for_member
 from couples import clock
 from couples.errors import Conflict, Invalid, NotFound
-from couples.live import announce
 from couples.models import User
 from extensions import UTCDateTime, db, socketio
+from live.sockets import announce
 
 DRAFT = "draft"
 SIGNED = "signed"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +22,7 @@ from agreements.models import AgreementDocument, DocumentUpdate
 from couples import clock
 from couples.errors import DomainError
 from extensions import db
-from workers import COMPACTION, off_loop
+from workers import COMPACTION, let_others_run, off_loop
 
 COMPACT_AFTER = 1000
 log = logging.getLogger(__name__)
@@ -73,19 +72,6 @@ class _GroupCommit:
             log.error("agreements: could not save an update of document %s: %r", entry.document_id, entry.error)
             raise NotSaved("This change could not be saved yet; it will be sent again.") from entry.error
         return entry.id
-
-
-def let_others_run() -> None:
-    """Under gevent, let the other ready handlers run (e.g. queue their updates so they join this commit).
-
-    (Threads need no help: they queue while the commit releases the GIL.)
-    """
-    gevent = sys.modules.get("gevent")
-    if gevent is not None:
-        from gevent import monkey
-
-        if monkey.is_module_patched("threading"):
-            gevent.sleep(0)
 
 
 def _lock_documents(connection, document_ids: list[int]) -> None:

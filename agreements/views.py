@@ -14,10 +14,10 @@ from couples import clock, home_cards, linking, zones
 from couples.access import current_couple
 from couples.errors import DomainError, Forbidden, Invalid, NotFound, ReadOnly
 from couples.ids import database_id
-from extensions import db
-from workers import off_loop
 from couples.models import Couple
-from couples.privacy.presence import partner_here
+from extensions import db
+from privacy.presence import partner_here
+from workers import off_loop
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 

@@ -3,11 +3,11 @@ from flask_socketio import emit, join_room
 
 from couples.access import current_couple
 from couples.linking import pending_couple
-from couples.limits import LimitedNamespace
-from couples.live import announce, couple_room, disconnect_sockets, socket_user, track_socket, untrack_socket
-from couples.privacy.presence import NAMESPACE, partner_here
-from couples.privacy.space import may_hear_the_couple, settle
-from couples.sockets import refuse_connect, signed_out
+from live.namespace import refuse_connect, signed_out
+from live.rate import LimitedNamespace
+from live.sockets import announce, couple_room, disconnect_sockets, socket_user, track_socket, untrack_socket
+from privacy.presence import NAMESPACE, partner_here
+from privacy.space import may_hear_the_couple, settle
 
 
 def announce_unlinked(couple) -> None:
@@ -19,7 +19,7 @@ def announce_unlinked(couple) -> None:
 class CoupleNamespace(LimitedNamespace):
     """Joins a signed-in partner to their couple's room and tells their page whether the partner is here.
 
-    Arrivals and departures (on any namespace) are told by couples.privacy.presence.
+    Arrivals and departures (on any namespace) are told by privacy.presence.
     """
 
     def on_connect(self, auth=None):

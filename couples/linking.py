@@ -1,8 +1,8 @@
 """Partner linking: invitations (a link and a code to read aloud), joining atomically, unlinking."""
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
+import secrets
 
 from blinker import Namespace
 from flask import current_app
@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from couples import clock
 from couples.access import current_couple, may_change
 from couples.errors import Conflict, Invalid, NotFound
-from couples.live import announce
 from couples.models import Couple, Invitation, Membership, User, couples_of, current_couples_of
 from extensions import db
+from live.sockets import announce
 
 # Letters and digits that cannot be mistaken for one another when read aloud or typed (no 0/O, 1/I/L, 5/S, 2/Z, 8/B, U/V).
 CODE_ALPHABET = "ACDEFGHJKMNPQRTWXY34679"

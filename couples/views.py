@@ -11,11 +11,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from couples import accounts, home_cards, linking, zones
 from couples.access import couple_for_member, current_couple
 from couples.errors import DomainError
-from couples.forms import (ButtonForm, ChangePasswordForm, DeleteAccountForm, JoinCodeForm, LoginForm,
-                           ProfileForm, SignupForm, UnlinkForm)
-from couples.live import current_login_session_id, disconnect_sockets
-from couples.privacy.presence import partner_here
+from couples.forms import (ButtonForm, ChangePasswordForm, DeleteAccountForm, JoinCodeForm, LoginForm, ProfileForm,
+                           SignupForm, UnlinkForm)
 from extensions import limiter
+from live.sockets import current_login_session_id, disconnect_sockets
+from privacy.presence import partner_here
 
 bp = Blueprint("couples", __name__)
 SPACE_CARD_STYLES = "css/privacy.css"  # the home page's space card (privacy/_space_card.html)

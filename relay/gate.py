@@ -21,9 +21,9 @@ from couples import accounts, clock
 from couples.access import may_change
 from couples.errors import NotFound
 from couples.models import Couple, LoginSession, Membership, User
-from couples.privacy.models import users_in_space
-from couples.privacy.presence import presence_flows
 from extensions import db
+from privacy.models import users_in_space
+from privacy.presence import presence_flows
 
 # WebSocket close codes (4000-4999 are the application's own; a browser's CloseEvent carries code and reason).
 SIGNED_OUT = 4401

@@ -10,13 +10,13 @@ an app context.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 import gc
 import logging
 import queue
 import threading
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Callable
 
 from flask import Flask
@@ -29,7 +29,7 @@ from agreements.awareness import own_presence
 from agreements.limits import SizeGuard
 from agreements.shape import read_title
 from couples.errors import DomainError, ReadOnly
-from couples.limits import BYTES_PER_TOKEN, FLOOD_FACTOR, Bucket, SlowDown
+from live.rate import BYTES_PER_TOKEN, FLOOD_FACTOR, Bucket, SlowDown
 from relay import gate, messages
 from relay.oversize import AnsweringConnection
 
@@ -142,7 +142,7 @@ class Relay:
         self.rooms: dict[int, Room] = {}
         self.connections: set[Connection] = set()
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="relay-db")
-        # The same token bucket as the Socket.IO namespaces' (couples/limits.py): SOCKET_EVENTS_BURST at once,
+        # The same token bucket as the Socket.IO namespaces' (live/rate.py): SOCKET_EVENTS_BURST at once,
         # SOCKET_EVENTS_PER_SECOND on average. Not the `limits` package here: its in-memory storage expires
         # keys with a timer thread started every 10 ms, and its moving window costs O(limit) per message.
         self.burst = app.config["SOCKET_EVENTS_BURST"]

@@ -2,11 +2,10 @@
 
 Prints shell assignments: COUPLE (Alice and Bob's couple), PROMISE (one of Alice's), DIALOGUE (an open one).
 """
-from couples import accounts, linking
-from couples.dialogue import service as dialogue
-from couples.ledger import service as ledger
-
 from app import create_app
+from couples import accounts, linking
+from dialogue import service as dialogue
+from ledger import service as ledger
 
 PASSWORD = "lantern-orchard-47"
 

@@ -14,8 +14,8 @@ PARTS = {"what_i_did": "I shouted at you.", "how_it_affected": "You may have fel
 
 def seed(world):
     """Each partner of each couple sends a letter and keeps a draft."""
-    from couples.apology import service
-    from couples.apology.service import Parts
+    from apology import service
+    from apology.service import Parts
 
     for who, person in (("my", world.me), ("their", world.partner)):
         letter = service.start(person, world.couple)

@@ -6,14 +6,14 @@ import zipfile
 
 import pytest
 
+from apology import hints, service
+from apology.models import Apology
+from apology.service import Parts
 from couples import linking
-from couples.apology import hints, service
-from couples.apology.models import Apology
-from couples.apology.service import Parts
-from couples.dialogue import service as dialogue_service
 from couples.errors import Conflict, Forbidden, Invalid, NotFound, ReadOnly
-from couples.ledger import service as ledger
+from dialogue import service as dialogue_service
 from extensions import db
+from ledger import service as ledger
 from tests.conftest import PASSWORD
 
 WORDS = Parts(

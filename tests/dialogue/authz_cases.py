@@ -1,5 +1,5 @@
 """Authorization matrix entries for the mirroring dialogue."""
-from couples.dialogue.models import Dialogue
+from dialogue.models import Dialogue
 from extensions import db
 from tests.authz import Case
 

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from couples import clock
-from couples.dialogue import machine, service
+from dialogue import machine, service
 
 WORDS = "Something I would like to say."
 

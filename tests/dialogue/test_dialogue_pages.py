@@ -1,15 +1,15 @@
 """The dialogue through its HTML forms, without JavaScript: every step, refusals, CSRF, history and deletion."""
+from html import unescape
 import json
 import re
-from html import unescape
 
 import pytest
 from sqlalchemy import func, select
 
 from couples import linking
-from couples.dialogue import service
-from couples.dialogue.models import Dialogue, Turn
 from couples.errors import DomainError
+from dialogue import service
+from dialogue.models import Dialogue, Turn
 from extensions import db
 from tests.dialogue.play import WORDS, walk
 from tests.dialogue.transitions import PATHS

@@ -1,16 +1,15 @@
 """Random play by both partners, through the service and over their sockets, checking the invariants after every step."""
 from datetime import timedelta
 
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import delete, func, select
 
 from couples import clock
-from couples.dialogue import machine, service
-from couples.dialogue.models import Dialogue, Turn
 from couples.errors import DomainError
 from couples.models import Couple, User
+from dialogue import machine, service
+from dialogue.models import Dialogue, Turn
 from extensions import db
 
 NS = "/dialogue"

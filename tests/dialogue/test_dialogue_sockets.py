@@ -2,8 +2,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from couples.dialogue.models import Dialogue, Turn
 from couples.models import LiveSocket
+from dialogue.models import Dialogue, Turn
 from extensions import db
 from tests.dialogue.play import walk
 from tests.dialogue.transitions import PATHS

@@ -1,7 +1,7 @@
 """Every state × every action × each partner: allowed moves lead where the design says, the rest are refused."""
 import pytest
 
-from couples.dialogue import machine
+from dialogue import machine
 from tests.dialogue.transitions import ALLOWED, PATHS
 
 ALICE, BOB, CAROL = 1, 2, 3  # Alice proposes the dialogue (first sender), Bob receives it, Carol is outside.

@@ -2,9 +2,9 @@
 import pytest
 from sqlalchemy import func, select
 
-from couples.dialogue import machine, service
-from couples.dialogue.models import Dialogue, Turn
 from couples.errors import DomainError
+from dialogue import machine, service
+from dialogue.models import Dialogue, Turn
 from extensions import db
 from tests.dialogue.play import take, walk
 from tests.dialogue.transitions import ALLOWED, PATHS

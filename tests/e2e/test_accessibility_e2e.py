@@ -43,10 +43,10 @@ def seed_linked(server) -> dict:
     """A version, a promise, a dialogue invitation and a shared passage, made through the services."""
     from agreements import history
     from agreements.models import AgreementDocument
-    from couples.dialogue import service as dialogue
-    from couples.ledger import service as ledger
     from couples.models import Couple, User
-    from couples.privacy import reflection
+    from dialogue import service as dialogue
+    from ledger import service as ledger
+    from privacy import reflection
 
     write_agreement(server, "We take a break when voices rise, and come back within the hour.")
     with on_server(server) as db:

@@ -1,6 +1,6 @@
 """The ledger shows only the time the couple has been a couple: no weeks of zeros from before they linked."""
-import pytest
 from playwright.sync_api import expect
+import pytest
 from sqlalchemy import select
 
 from tests.e2e.conftest import DESKTOP, PHONE, maya_and_sam, on_server, screenshot
@@ -8,8 +8,8 @@ from tests.e2e.conftest import DESKTOP, PHONE, maya_and_sam, on_server, screensh
 
 def kept_and_confirmed(server) -> None:
     """Maya promises a good-morning message, keeps it today, and Sam confirms it (through the services)."""
-    from couples.ledger import service as ledger
     from couples.models import Couple, User
+    from ledger import service as ledger
 
     with on_server(server) as db:
         maya = db.session.scalar(select(User).where(User.email == "maya@example.org"))

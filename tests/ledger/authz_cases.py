@@ -11,8 +11,8 @@ DONE = 303  # back to the ledger page, with a flash saying what happened
 
 def seed(world):
     """Each couple gets a promise by its first partner and a waiting deposit on a promise by the second."""
-    from couples.ledger import service
-    from couples.ledger.service import Terms
+    from ledger import service
+    from ledger.service import Terms
 
     mine = service.make_promise(world.me, world.couple, Terms("Good-morning message"))
     theirs = service.make_promise(world.partner, world.couple, Terms("Walk after dinner"))

@@ -6,9 +6,9 @@ from agreements import rooms
 from agreements.models import AgreementDocument
 from agreements.shape import new_id, new_item, sections
 from couples.errors import Invalid
-from couples.ledger import origins, service
-from couples.ledger.service import Terms
 from extensions import db
+from ledger import origins, service
+from ledger.service import Terms
 
 
 def first_document(couple) -> AgreementDocument:

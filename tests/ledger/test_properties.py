@@ -1,12 +1,11 @@
 """Random sequences of actions by both partners never break the ledger's promises to them."""
 from datetime import datetime, timedelta, timezone
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from couples.errors import DomainError
-from couples.ledger import service
-from couples.ledger.service import Terms
+from ledger import service
+from ledger.service import Terms
 
 START = datetime(2026, 3, 1, 18, 0, tzinfo=timezone.utc)  # a Sunday evening, so weeks turn over
 # Logging and confirming weigh more: they are what the invariants are about.

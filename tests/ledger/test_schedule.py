@@ -2,8 +2,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from couples.ledger import schedule
-from couples.ledger.schedule import ACTIVE, DAILY, ENDED, ONCE, PAUSED, WEEKLY
+from ledger import schedule
+from ledger.schedule import ACTIVE, DAILY, ENDED, ONCE, PAUSED, WEEKLY
 
 MON = date(2026, 3, 2)  # a Monday
 

@@ -1,16 +1,16 @@
 """The ledger's rules, through its service functions (no HTTP)."""
-import json
 from datetime import date, datetime, timezone
+import json
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
 from couples import linking
 from couples.errors import Conflict, Forbidden, Invalid, NotFound, ReadOnly
-from couples.ledger import service
-from couples.ledger.models import Deposit
-from couples.ledger.service import Terms
 from extensions import db
+from ledger import service
+from ledger.models import Deposit
+from ledger.service import Terms
 
 MON = date(2026, 3, 2)  # the clock fixture starts on Monday 2 March 2026, 09:00 UTC
 
@@ -363,6 +363,6 @@ def test_chart_keeps_a_deposit_made_on_a_day_that_is_still_tomorrow_for_the_view
 
 
 def test_my_data_export_carries_the_ledger():
-    from couples.privacy.mydata import feature_exporters
+    from privacy.mydata import feature_exporters
 
     assert feature_exporters()["ledger"] is service.export_for_user

@@ -1,14 +1,14 @@
 """The ledger over HTTP and Socket.IO: pages, forms, CSRF, other couples, live events."""
-import re
 from datetime import date
+import re
 
 import pytest
 
 from couples import linking
-from couples.ledger import service
-from couples.ledger.models import Deposit, Promise
-from couples.ledger.service import Terms
 from extensions import db
+from ledger import service
+from ledger.models import Deposit, Promise
+from ledger.service import Terms
 
 
 @pytest.fixture

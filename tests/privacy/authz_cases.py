@@ -15,7 +15,7 @@ OWN_ONLY = {"anonymous": LOGIN, "member": 302, "other": 404, "former": 302}
 def seed(world):
     """One private entry and one extra signed-in browser for the world's first partner."""
     from couples import accounts
-    from couples.privacy import reflection
+    from privacy import reflection
 
     world.ids["reflection"] = reflection.write(world.me, "pattern", "We both go quiet.").public_id
     world.ids["login_session"] = accounts.start_session(world.me, "Firefox on a tablet").public_id

@@ -1,9 +1,9 @@
 """Deleting an account erases its private data everywhere; what was shared stays, as "former partner"."""
 from sqlalchemy import String, Text, inspect, select, text
 
-from couples.privacy import reflection
-from couples.privacy.models import SharedPassage
 from extensions import db
+from privacy import reflection
+from privacy.models import SharedPassage
 from tests.conftest import PASSWORD
 
 MARKERS = ("alice-private-marker-91ad", "alice-private-marker-c37e")

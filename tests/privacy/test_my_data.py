@@ -3,15 +3,14 @@ import io
 import json
 import zipfile
 
+from hypothesis import given, settings, strategies as st
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sqlalchemy import select
 
 from couples.models import User
-from couples.privacy import mydata, reflection
-from couples.privacy.models import Reflection
 from extensions import db
+from privacy import mydata, reflection
+from privacy.models import Reflection
 from tests.conftest import PASSWORD
 
 BOB_SECRET = "bob-private-marker-5f2c"

@@ -12,10 +12,10 @@ import zipfile
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from couples.apology import service as apology
+from apology import service as apology
 from couples.events import NAMESPACE
-from couples.privacy import reflection
 from extensions import socketio
+from privacy import reflection
 from tests.conftest import PASSWORD
 
 MARKER = "zq-private-marker-7c1e9a"

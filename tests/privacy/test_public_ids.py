@@ -7,7 +7,7 @@ import re
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from couples.privacy import reflection
+from privacy import reflection
 from tests.conftest import ROOT, TEST_SETTINGS
 
 

@@ -4,9 +4,9 @@ from sqlalchemy import select
 
 from couples import linking
 from couples.errors import Invalid, NotFound
-from couples.privacy import reflection
-from couples.privacy.models import Reflection, SharedPassage
 from extensions import db
+from privacy import reflection
+from privacy.models import Reflection, SharedPassage
 
 
 def test_author_writes_reads_edits_and_deletes_an_entry(linked_couple, clock):

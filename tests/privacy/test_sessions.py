@@ -1,10 +1,11 @@
 """Sessions and devices: see them, end them, and their sockets close with them; idle sessions end."""
+import pytest
 from sqlalchemy import select
 
 from couples.events import NAMESPACE
 from couples.models import LoginSession
-from couples.privacy.devices import approximately, device_label
 from extensions import db
+from privacy.devices import approximately, device_label
 from tests.conftest import PASSWORD
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -31,6 +32,26 @@ def test_device_labels_are_readable():
     assert device_label("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36") \
         == "Chrome on Android"
     assert device_label("") == "Unknown browser"
+
+
+@pytest.mark.parametrize("agent, label", [
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+     "Safari/537.36 Edg/120.0.0.0", "Edge on Windows"),
+    ("Mozilla/5.0 (Linux; Android 13; SM-S901B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 "
+     "Chrome/115.0.0.0 Mobile Safari/537.36", "Samsung Internet on Android"),
+    ("Mozilla/5.0 (iPad; CPU OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 "
+     "Mobile/15E148 Safari/604.1", "Safari on iPad"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "CriOS/120.0.6099.119 Mobile/15E148 Safari/604.1", "Chrome on iPhone"),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 "
+     "Safari/605.1.15", "Safari on Mac"),
+    ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+     "Safari/537.36", "Chrome on ChromeOS"),
+    ("Mozilla/5.0 (Android 14; Mobile; rv:121.0) Gecko/121.0 Firefox/121.0", "Firefox on Android"),
+    ("x" * 100_000, "Unknown browser"),  # a client's text of any length: read only so far
+])
+def test_device_labels_name_browsers_and_devices_as_people_do(agent, label):
+    assert device_label(agent) == label
 
 
 def test_times_are_approximate(clock):

@@ -2,8 +2,8 @@
 import re
 
 from couples.events import NAMESPACE
-from couples.privacy.presence import partner_here
 from extensions import db
+from privacy.presence import partner_here
 
 
 def presence_events(socket):

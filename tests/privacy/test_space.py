@@ -5,14 +5,13 @@ import io
 import zipfile
 
 import pytest
-
-from couples.dialogue.models import Dialogue
-from couples.privacy import reflection
-from couples.privacy.models import space_of
-from couples.privacy.presence import presence_flows
-from couples.privacy import space
-from extensions import db
 from sqlalchemy import func, select
+
+from dialogue.models import Dialogue
+from extensions import db
+from privacy import reflection, space
+from privacy.models import space_of
+from privacy.presence import presence_flows
 from tests.apology.test_apology import WORDS
 from tests.conftest import PASSWORD
 from tests.privacy.test_presence import CHANNELS, both_here, partners  # noqa: F401 (the fixture)

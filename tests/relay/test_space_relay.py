@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from agreements.shape import agreement_text
-from couples.privacy import space
+from privacy import space
 from tests.relay.test_relay import presence_of, synced, type_into
 
 pytestmark = pytest.mark.server

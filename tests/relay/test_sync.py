@@ -9,10 +9,9 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from pycrdt import create_update_message
+import pytest
 from websockets.sync.client import connect as ws_connect
 
 from agreements import store
@@ -262,7 +261,7 @@ def test_a_signature_tells_every_open_page_that_states_changed(couple_document, 
 
 def test_turning_presence_off_stops_it_on_open_pages_within_a_second(couple_document, connect, cookie_of, app):
     from agreements import sync
-    from couples.privacy.presence import set_sharing
+    from privacy.presence import set_sharing
 
     _, alice, bob, document, item_id = couple_document
     maya, sam = connect(document.id, cookie_of(alice)), connect(document.id, cookie_of(bob))

@@ -303,10 +303,10 @@ def test_dialogue_turns_taken_on_one_process_are_seen_and_enforced_on_the_other(
 
 
 def test_a_deposit_logged_on_one_process_is_confirmed_on_the_other(make_couple, setup_app, browser, a, b):
-    from couples.ledger import service
-    from couples.ledger.models import Deposit
     from couples.models import Couple as CoupleRow, User
     from extensions import db
+    from ledger import service
+    from ledger.models import Deposit
 
     couple = make_couple()
     with setup_app.app_context():

@@ -15,16 +15,16 @@ prints one line of figures per run.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 import random
 import re
 import threading
 import time
-from dataclasses import dataclass, field
 
+from pycrdt import Doc
 import pytest
 import requests
 import socketio
-from pycrdt import Doc
 from sqlalchemy import and_, func, select, text
 
 from agreements.shape import agreement_text, find_item
@@ -83,7 +83,7 @@ class CrashWorld:
         """A linked couple with one empty agreement and a dialogue waiting for Bob's mirror."""
         from agreements.models import AgreementDocument
         from couples import accounts, linking
-        from couples.dialogue import service as dialogue
+        from dialogue import service as dialogue
         from extensions import db
         from tests.agreements.conftest import add_agreement
 
@@ -375,9 +375,9 @@ def crash_and_check(world: CrashWorld, run: int, couple: Couple, devices: list[D
 
 def check_everything_acknowledged_is_stored(world: CrashWorld, couple: Couple, promised: Acked) -> str:
     """Every acknowledged write is in the restarted server's database; returns the stored agreement text."""
-    from couples.dialogue.models import Turn
-    from couples.ledger.models import CONFIRMED, Deposit, PromiseSchedule
+    from dialogue.models import Turn
     from extensions import db
+    from ledger.models import CONFIRMED, Deposit, PromiseSchedule
     from tests.agreements.conftest import stored_text
 
     with world.app.app_context():
@@ -400,10 +400,10 @@ def check_everything_acknowledged_is_stored(world: CrashWorld, couple: Couple, p
 
 def check_nothing_half_written(world: CrashWorld, couple: Couple) -> None:
     """The dialogue's state is exactly what its turns lead to; every ledger row is whole."""
-    from couples.dialogue import machine
-    from couples.dialogue.models import Dialogue
-    from couples.ledger.models import CONFIRMED, Deposit, Promise
+    from dialogue import machine
+    from dialogue.models import Dialogue
     from extensions import db
+    from ledger.models import CONFIRMED, Deposit, Promise
 
     with world.app.app_context():
         talk = db.session.get(Dialogue, couple.dialogue_id)

@@ -2,16 +2,17 @@
 leaves the server working for everyone else."""
 from __future__ import annotations
 
-import pytest
 from pycrdt import Doc, Text, create_update_message
+import pytest
 
 from agreements import rooms, service, store
 from agreements.limits import DocumentFull
 from agreements.shape import find_item, new_item, read_document, sections
 from config import Config
-from couples.limits import BYTES_PER_TOKEN, FLOOD_FACTOR, EventLimiter, cost
 from extensions import socketio
-from tests.agreements.conftest import add_agreement, agreement, first_document, partner, stored_doc, stored_text  # noqa: F401
+from live.rate import BYTES_PER_TOKEN, FLOOD_FACTOR, EventLimiter, cost
+from tests.agreements.conftest import (add_agreement, agreement, first_document, partner, stored_doc,  # noqa: F401
+                                       stored_text)
 from tests.agreements.wire import NAMESPACE
 
 PARAGRAPH = "We keep Sunday evenings for the two of us, phones in the drawer. " * 8  # 520 characters

@@ -1,5 +1,5 @@
 """What the socket fuzzer found: a client's event named "connect" or "disconnect", or with the wrong number of
-arguments, is refused before any handler runs (couples/sockets.py), on every namespace."""
+arguments, is refused before any handler runs (live/namespace.py), on every namespace."""
 from __future__ import annotations
 
 import pytest

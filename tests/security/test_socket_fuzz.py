@@ -17,16 +17,16 @@ figures. Payloads come from tests/security/fuzz.py.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 import re
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
+from pycrdt import Doc, handle_sync_message
 import pytest
 import requests
 import socketio
-from pycrdt import Doc, handle_sync_message
 from sqlalchemy import select
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
@@ -65,7 +65,7 @@ class FuzzWorld:
 
 
 def _open_dialogue(couple, sender, receiver):
-    from couples.dialogue.models import Dialogue
+    from dialogue.models import Dialogue
     from extensions import db
 
     dialogue = Dialogue(couple_id=couple.id, topic="Our evenings", sender_id=sender.id, receiver_id=receiver.id,

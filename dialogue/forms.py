@@ -3,8 +3,8 @@ from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
-from couples.dialogue import machine
 from couples.forms import Form
+from dialogue import machine
 
 LATER_CHOICES = [(30, "In 30 minutes"), (60, "In 1 hour"), (120, "In 2 hours"), (240, "In 4 hours"),
                  (480, "In 8 hours"), (720, "In 12 hours"), (1440, "Tomorrow at this time")]

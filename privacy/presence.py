@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from couples.access import current_couple
-from couples.live import COUPLE_NAMESPACE, is_connected
 from couples.models import LiveSocket, User
-from couples.privacy.models import space_of
 from extensions import db, socketio
+from live.sockets import COUPLE_NAMESPACE, PresenceRule, follow_presence, is_connected
+from privacy.models import space_of
 
 log = logging.getLogger(__name__)
 
@@ -150,3 +150,11 @@ def _tell(viewer: User, payload: dict) -> None:
     for sid in list(sids):
         socketio.emit("presence", payload, to=sid, namespace=NAMESPACE)
 
+
+
+def flows_from(user: User) -> bool:
+    """Whether news of this person being here ("... is writing", carets) may reach their partner now."""
+    return presence_flows(user, partner_of(user))
+
+
+follow_presence(PresenceRule(arrived=arrived, left=left, flows_from=flows_from))

@@ -5,9 +5,9 @@ Everything here is pure: a `Position` goes in, a new `Position` (or the reason f
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
+import re
 from typing import Callable
 
 SENDER, RECEIVER, EITHER = "sender", "receiver", "either"

@@ -3,7 +3,7 @@
 While a space lasts: no presence, typing or "here now" crosses between the partners (presence_flows);
 nothing of the partner's is pushed live to the person in space (their /couple and /dialogue sockets stay
 out of the couple's room: they see what changed when they open a page); the partner's dialogue
-invitations wait, kept on the server and hidden from them (couples.dialogue.service.is_held), and are
+invitations wait, kept on the server and hidden from them (dialogue.service.is_held), and are
 delivered when the space ends. The document, the ledger and reflection keep working for both. Only the
 person who asked ends it early, or it ends by itself when its time has passed (a timer in the process
 that set it, and `settle` when a live page connects, for a timer lost to a restart). Either way its end
@@ -13,10 +13,11 @@ into space.
 """
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
+import logging
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from blinker import Namespace as Signals
 from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,15 +25,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from couples import clock
 from couples.access import current_couple
 from couples.errors import Invalid
-from couples.live import announce, couple_room
 from couples.models import LiveSocket, User
-from couples.privacy import presence
-from couples.privacy.models import Space, space_of
 from extensions import db, socketio
+from live.sockets import announce, couple_room, room_namespaces
+from privacy import presence
+from privacy.models import Space, space_of
 
 log = logging.getLogger(__name__)
 
 UNTIL_I_SAY = "until_i_say"
+# Sent (sender: the user whose space ended, couple=their couple) once the end is committed and told: a feature
+# holding something back for the space (the dialogue's invitation) delivers it then.
+space_ended = Signals().signal("space-ended")
 # What a person can choose: how long, in words; None lasts until they end it.
 LENGTHS: dict[str, tuple[str, timedelta | None]] = {
     "hour": ("An hour", timedelta(hours=1)),
@@ -127,14 +131,12 @@ def _ended(user: User, deletion) -> bool:
 
 
 def _tell_ended(user: User, couple_id: int) -> None:
-    """The partner's open pages learn that the space ended; an invitation that waited is delivered now."""
-    from couples.dialogue import events as dialogue_events, service as dialogue_service  # (they build on this)
-
+    """The partner's open pages learn that the space ended; what waited for it (a dialogue's invitation) is
+    delivered now by the feature that holds it, which listens to `space_ended`."""
     announce(couple_id, "space_ended", {})
     couple = current_couple(user)
-    dialogue = dialogue_service.open_dialogue(couple) if couple is not None else None
-    if dialogue is not None:  # "delivered": no turn was taken, yet its pages change (the invitation is seen now)
-        dialogue_events.announce(dialogue, delivered=True)
+    if couple is not None:
+        space_ended.send(user, couple=couple)
 
 
 def partner_space(user: User) -> Space | None:
@@ -189,12 +191,10 @@ def _zone(user: User):
 
 def _room(user: User, couple_id: int, enter: bool) -> None:
     """Put the user's open live pages in the couple's room, or take them out (this process's sockets)."""
-    from couples.dialogue.events import NAMESPACE as DIALOGUE  # (the dialogue's invitations check space first)
-
     room = couple_room(couple_id)
     sockets = db.session.execute(
         select(LiveSocket.sid, LiveSocket.namespace)
-        .where(LiveSocket.user_id == user.id, LiveSocket.namespace.in_((presence.NAMESPACE, DIALOGUE)))).all()
+        .where(LiveSocket.user_id == user.id, LiveSocket.namespace.in_(room_namespaces()))).all()
     for sid, namespace in sockets:
         try:
             if enter:

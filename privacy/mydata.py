@@ -1,24 +1,24 @@
 """My data: everything a person wrote or is part of, as a zip of JSON and Markdown."""
+from collections.abc import Callable
+from datetime import date, datetime
 import importlib
 import io
 import json
 import zipfile
-from collections.abc import Callable
-from datetime import date, datetime
 
 from couples import accounts
 from couples.models import User
-from couples.privacy import reflection
-from couples.privacy.models import space_of
+from privacy import reflection
+from privacy.models import space_of
 from workers import off_loop
 
 # Features that hold the person's words elsewhere, each exposing
 # `export_for_user(user) -> dict`. A feature not installed is simply absent.
 FEATURE_MODULES = {
     "agreements": "agreements.export",
-    "ledger": "couples.ledger.service",
-    "dialogue": "couples.dialogue.service",
-    "apology": "couples.apology.service",
+    "ledger": "ledger.service",
+    "dialogue": "dialogue.service",
+    "apology": "apology.service",
 }
 
 

@@ -5,14 +5,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from couples import accounts, clock, home_cards
-from couples.errors import DomainError
 from couples.access import current_couple
-from couples.live import current_login_session_id
-from couples.privacy import devices, mydata, presence, reflection, space
+from couples.errors import DomainError
 from couples.forms import ButtonForm
-from couples.privacy.forms import PasswordForm, PresenceForm, ReflectionForm, ShareForm, SpaceForm
-from couples.privacy.models import space_of
 from extensions import limiter
+from live.sockets import current_login_session_id
+from privacy import devices, mydata, presence, reflection, space
+from privacy.forms import PasswordForm, PresenceForm, ReflectionForm, ShareForm, SpaceForm
+from privacy.models import space_of
 
 bp = Blueprint("privacy", __name__)
 

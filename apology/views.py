@@ -4,21 +4,19 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from apology import hints, service
+from apology.forms import AnswerForm, ApologyForm
 from couples import accounts, home_cards
 from couples.access import current_couple
-from couples.apology import hints, service
-from couples.apology.forms import AnswerForm, ApologyForm
-from couples.forms import ButtonForm
-from couples.dialogue import events as dialogue_events
-from couples.dialogue import service as dialogue_service
-from couples.dialogue.models import Dialogue
 from couples.errors import Conflict, Invalid
-from couples.ledger import origins
-from couples.ledger import service as ledger
-from couples.ledger.forms import PromiseForm
-from couples.ledger.models import TEXT_MAX, Promise
-from couples.ledger.views import _terms as promise_terms_of
+from couples.forms import ButtonForm
+from dialogue import events as dialogue_events, service as dialogue_service
+from dialogue.models import Dialogue
 from extensions import db
+from ledger import service as ledger
+from ledger.forms import PromiseForm
+from ledger.models import TEXT_MAX, Promise
+from ledger.views import _terms as promise_terms_of
 
 bp = Blueprint("apology", __name__, url_prefix="/apology")
 
@@ -50,7 +48,7 @@ home_cards.register("apology", "apology/_home_card.html", _home_card, order=50)
 @bp.app_template_global()
 def apology_origin(promise):
     """The apology a promise of the ledger grew out of, if any (the ledger has already authorized the promise)."""
-    return origins.apology_of(promise)
+    return service.apology_of(promise)
 
 
 def _parts(form: ApologyForm) -> service.Parts:

@@ -13,12 +13,12 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from couples import access, clock
-from couples.dialogue import machine
-from couples.dialogue.models import Dialogue, Turn
 from couples.errors import Conflict, Forbidden, Invalid, NotFound
 from couples.models import Couple, User, couple_ids_of
-from couples.privacy.models import space_of
+from dialogue import machine
+from dialogue.models import Dialogue, Turn
 from extensions import db
+from privacy.models import space_of
 
 ANSWERS = ("accept", "later", "decline")
 

@@ -1,10 +1,10 @@
 """Forms of the guided apology (Flask-WTF: each carries a CSRF token). They check shape; the service decides."""
-from couples.forms import Form
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from couples.apology.models import ANSWERS, PART_MAX
+from apology.models import ANSWERS, PART_MAX
+from couples.forms import Form
 
 TOO_LONG = f"Each part can hold up to {PART_MAX:,} characters. Shorter is often kinder to read."
 

@@ -7,8 +7,8 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from couples import clock
-from couples.dialogue import machine
 from couples.models import Couple, User
+from dialogue import machine
 from extensions import UTCDateTime, db
 
 

@@ -10,16 +10,16 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy import delete, or_, select, update
 
+from apology.models import ANSWERS, PART_MAX, TALK, TIME, Apology
 from couples import clock
 from couples.access import couple_for_member, current_couple
-from couples.live import announce
-from couples.apology.models import ANSWERS, PART_MAX, TALK, TIME, Apology
-from couples.dialogue import service as dialogue_service
 from couples.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from couples.ledger import service as ledger
-from couples.ledger.models import Promise
 from couples.models import Couple, User, couple_ids_of
+from dialogue import service as dialogue_service
 from extensions import db
+from ledger import service as ledger
+from ledger.models import Promise
+from live.sockets import announce
 
 NO_DEMAND = "You don't have to answer this, or forgive me."
 
@@ -250,3 +250,8 @@ def export_for_user(user: User) -> dict:
         "sent_at": a.sent_at.isoformat() if a.sent_at else None,
         "answer": a.answer_words,
     } for a in visible_to(user)]}
+
+
+def apology_of(promise) -> Apology | None:
+    """The sent apology a promise of the ledger grew out of, if any."""
+    return db.session.scalar(select(Apology).where(Apology.promise_id == promise.id, Apology.sent_at.is_not(None)))

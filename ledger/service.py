@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from couples import clock
 from couples.access import couple_for_member, may_change
 from couples.errors import Conflict, Forbidden, Invalid, NotFound
-from couples.live import announce
-from couples.ledger import origins, schedule
-from couples.ledger.models import CONFIRMED, MISSED, NOTE_MAX, PENDING, TEXT_MAX, Deposit, Promise, PromiseSchedule
 from couples.models import Couple, User, couples_of
 from extensions import db
+from ledger import origins, schedule
+from ledger.models import CONFIRMED, MISSED, NOTE_MAX, PENDING, TEXT_MAX, Deposit, Promise, PromiseSchedule
+from live.sockets import announce
 
 LOG_WINDOW_DAYS = 7  # how far back a kept (or missed) day can still be recorded
 START_WINDOW_DAYS = 366  # how far ahead a promise may start

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from couples import home_cards, zones
 from couples.access import couple_for_member, current_couple, may_change
 from couples.errors import Conflict, Invalid
-from couples.ledger import origins, schedule, service
-from couples.ledger.chart import since, weekly_chart
-from couples.ledger.forms import ConfirmDepositForm, DepositForm, PromiseForm
+from ledger import origins, schedule, service
+from ledger.chart import since, weekly_chart
+from ledger.forms import ConfirmDepositForm, DepositForm, PromiseForm
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 

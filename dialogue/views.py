@@ -1,17 +1,17 @@
 """HTTP pages of the mirroring dialogue: plain forms that work without JavaScript for every step."""
-import logging
 from datetime import timedelta
+import logging
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from couples import access, clock, home_cards
-from couples.dialogue import events, machine, service
-from couples.dialogue.forms import InviteForm, TurnForm
-from couples.forms import ButtonForm
 from couples.errors import DomainError, Invalid
-from couples.privacy import space
+from couples.forms import ButtonForm
+from dialogue import events, machine, service
+from dialogue.forms import InviteForm, TurnForm
+from privacy import space
 
 bp = Blueprint("dialogue", __name__, url_prefix="/dialogue")
 log = logging.getLogger(__name__)

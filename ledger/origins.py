@@ -1,5 +1,6 @@
 """Where a promise comes from: an agreement of the couple's documents, pointed at by its stable id,
-or an apology whose "what I will do differently" it became.
+or an apology whose "what I will do differently" it became (apology/service.py apology_of: the apology
+builds on the ledger, not the other way round).
 
 Agreements live inside CRDT documents, so a promise keeps (document id, agreement id) and reads the
 agreement's words as they are now; an agreement removed since still leaves the promise standing.
@@ -9,14 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 
 from agreements import history
 from agreements.service import document_for_member, list_documents
 from couples.errors import Invalid, NotFound
-from couples.apology.models import Apology
 from couples.models import Couple, User
-from extensions import db
 
 LABEL_MAX = 80
 
@@ -73,8 +71,3 @@ def find(user: User, couple: Couple, value: str) -> AgreementChoice:
             if choice.agreement_id == agreement_id:
                 return choice
     raise Invalid("That agreement could not be found.", "bad_agreement")
-
-
-def apology_of(promise) -> Apology | None:
-    """The sent apology a promise grew out of, if any."""
-    return db.session.scalar(select(Apology).where(Apology.promise_id == promise.id, Apology.sent_at.is_not(None)))

@@ -5,20 +5,22 @@ Every handler checks again who is asking; the "writing..." signal is passed on a
 from flask import request
 from flask_socketio import join_room
 
-from couples import access, live
-from couples.dialogue import service
+from couples import access
 from couples.errors import DomainError, Invalid
-from couples.limits import LimitedNamespace
-from couples.live import couple_room, socket_user, track_socket, untrack_socket
-from couples.privacy.space import may_hear_the_couple, settle
-from couples.sockets import refuse, refuse_connect, signed_out
+from dialogue import service
+from live import sockets
+from live.namespace import refuse, refuse_connect, signed_out
+from live.rate import LimitedNamespace
+from live.sockets import couple_room, socket_user, track_socket, untrack_socket
+from privacy.space import may_hear_the_couple, settle, space_ended
 
 NAMESPACE = "/dialogue"
+sockets.join_couple_rooms_on(NAMESPACE)
 
 
 def announce(dialogue, **extra) -> None:
     """Tell both partners' dialogue pages that the dialogue changed (called after the change is committed)."""
-    live.announce(dialogue.couple_id, "changed",
+    sockets.announce(dialogue.couple_id, "changed",
                   {"dialogue_id": dialogue.id, "index": dialogue.turn_index, "state": dialogue.state, **extra},
                   namespace=NAMESPACE)
 
@@ -74,6 +76,16 @@ class DialogueNamespace(LimitedNamespace):
         except DomainError as error:
             return refuse(error)
         if dialogue.is_open:
-            live.announce(dialogue.couple_id, "writing", {"dialogue_id": dialogue.id, "user_id": user.id},
+            sockets.announce(dialogue.couple_id, "writing", {"dialogue_id": dialogue.id, "user_id": user.id},
                           namespace=NAMESPACE, skip_sid=request.sid, presence_of=user)
         return {"ok": True}
+
+
+def _deliver_after_space(user, couple) -> None:
+    """A space ended: an invitation that waited for it is seen now, so its pages change though no turn was taken."""
+    dialogue = service.open_dialogue(couple)
+    if dialogue is not None:
+        announce(dialogue, delivered=True)
+
+
+space_ended.connect(_deliver_after_space, weak=False)

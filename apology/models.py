@@ -51,7 +51,7 @@ class Apology(db.Model):
 
     def day_for(self, reader: User) -> str:
         """The day it was sent (or begun, for a draft) in the reader's time zone, e.g. "1 December"."""
-        from couples.ledger.schedule import local_date
+        from ledger.schedule import local_date
 
         day = local_date(self.sent_at or self.created_at, reader.time_zone)
         return f"{day.day} {day:%B}"

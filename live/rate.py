@@ -11,15 +11,15 @@ token bucket (a rate and a burst) on the app's injectable monotonic clock, coste
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 import logging
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable
 
-from agreements.store import let_others_run
 from couples.errors import DomainError
-from couples.sockets import Namespace, refusal, refuse
+from live.namespace import Namespace, refusal, refuse
+from workers import let_others_run
 
 FLOOD_FACTOR = 2
 FLOOD_WINDOW = 10.0  # seconds

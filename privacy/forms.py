@@ -4,8 +4,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from couples.forms import Form
-from couples.privacy.reflection import BODY_LIMIT, PASSAGE_LIMIT, PROMPTS
-from couples.privacy.space import LENGTHS, NOTE_LIMIT
+from privacy.reflection import BODY_LIMIT, PASSAGE_LIMIT, PROMPTS
+from privacy.space import LENGTHS, NOTE_LIMIT
 
 
 class ReflectionForm(Form):

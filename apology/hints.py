@@ -6,9 +6,9 @@ same in Python and in JavaScript (ASCII word boundaries, case ignored).
 """
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 import json
 import re
-from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True)

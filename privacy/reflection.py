@@ -6,10 +6,10 @@ from sqlalchemy import delete, select
 from couples.access import current_couple
 from couples.clock import now
 from couples.errors import Invalid, NotFound
-from couples.live import announce
 from couples.models import Couple, User, couple_ids_of
-from couples.privacy.models import Reflection, SharedPassage
 from extensions import db
+from live.sockets import announce
+from privacy.models import Reflection, SharedPassage
 
 BODY_LIMIT = 20_000
 PASSAGE_LIMIT = 1_000

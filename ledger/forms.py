@@ -5,8 +5,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from couples.forms import Form
-from couples.ledger import schedule
-from couples.ledger.models import NOTE_MAX, TEXT_MAX
+from ledger import schedule
+from ledger.models import NOTE_MAX, TEXT_MAX
 
 
 class WeekdaysField(SelectMultipleField):

@@ -15,8 +15,8 @@ from __future__ import annotations
 import inspect
 import logging
 
-import flask_socketio
 from flask import request
+import flask_socketio
 
 from couples.errors import DomainError, Invalid, NotFound
 from extensions import socketio

@@ -7,9 +7,9 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from couples import clock
-from couples.ledger import schedule
 from couples.models import Couple, User
 from extensions import UTCDateTime, db
+from ledger import schedule
 
 TEXT_MAX = 200
 NOTE_MAX = 280

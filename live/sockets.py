@@ -1,6 +1,8 @@
 """Live connections: who is connected, rooms per couple, and closing sockets when access ends."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, request, session
@@ -11,8 +13,19 @@ from couples import clock
 from couples.models import LiveSocket, User
 from extensions import db, socketio
 
-
 COUPLE_NAMESPACE = "/couple"  # every page's channel for the couple's news
+_room_namespaces = {COUPLE_NAMESPACE}  # the namespaces whose sockets are in the couple's room (join_couple_rooms_on)
+
+
+def join_couple_rooms_on(namespace: str) -> None:
+    """A namespace whose sockets join the couple's room (besides /couple): called once by its module, so that
+    leaving and re-entering the room (a space) moves its sockets too."""
+    _room_namespaces.add(namespace)
+
+
+def room_namespaces() -> tuple[str, ...]:
+    """The namespaces whose sockets are in the couple's room."""
+    return tuple(sorted(_room_namespaces))
 
 
 def couple_room(couple_id: int) -> str:
@@ -30,17 +43,14 @@ def announce(couple_id: int, event: str, payload: dict, *, namespace: str = COUP
     namespace unless the news belongs to one page's own namespace), except `skip_sid` (the sender's socket).
 
     What crosses is still decided by the privacy rules:
-    - space (couples/privacy/space.py): someone in space is out of the couple's rooms until the space ends,
+    - space (privacy/space.py): someone in space is out of the couple's rooms until the space ends,
       so nothing announced reaches them; they see the news when they open the page.
-    - presence (couples/privacy/presence.py presence_flows): news that tells of the sender being here
+    - presence (privacy/presence.py presence_flows): news that tells of the sender being here
       ("... is writing", carets) passes `presence_of=<the sender>`, and is sent only while presence flows
       between the sender and their partner.
     """
-    if presence_of is not None:
-        from couples.privacy.presence import partner_of, presence_flows  # late: presence builds on this module
-
-        if not presence_flows(presence_of, partner_of(presence_of)):
-            return
+    if presence_of is not None and not presence().flows_from(presence_of):
+        return
     socketio.emit(event, payload, to=couple_room(couple_id), namespace=namespace, skip_sid=skip_sid)
 
 
@@ -153,11 +163,31 @@ def disconnect_sockets(user_id: int | None = None, login_session_id: str | None 
     return len(rows)
 
 
-def presence():
-    """The presence module, which announces arrivals and departures (imported late: it builds on this one)."""
-    from couples.privacy import presence as module
+@dataclass(frozen=True)
+class PresenceRule:
+    """What this module asks of the presence rule (privacy/presence.py, which builds on this module and hands
+    itself over with follow_presence as it is imported): tell arrivals and departures, and say whether
+    news of a person being here may reach their partner."""
 
-    return module
+    arrived: Callable[[User], None]
+    left: Callable[[int], None]
+    flows_from: Callable[[User], bool]
+
+
+_presence: PresenceRule | None = None
+
+
+def follow_presence(rule: PresenceRule) -> None:
+    """Called once by privacy/presence.py: the presence rule every socket here follows."""
+    global _presence
+    _presence = rule
+
+
+def presence() -> PresenceRule:
+    """The presence rule; never missing while sockets are served (create_app imports privacy.presence)."""
+    if _presence is None:
+        raise RuntimeError("no presence rule: privacy.presence must be imported before sockets are served")
+    return _presence
 
 
 def forget_all_sockets() -> None:
