@@ -12,59 +12,15 @@ the pages of every app process. Ctrl+C stops everything.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
-import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import Relay, Server, free_port  # noqa: E402
-from tests.services import PostgresServer, RedisServer  # noqa: E402
-
-DATABASE = "common_ground"
-
-
-def migrate(database_url: str) -> None:
-    """Run every Alembic migration against the database, as `flask db upgrade` does."""
-    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "app", "db", "upgrade"], cwd=ROOT,
-                   env={**os.environ, "DATABASE_URL": database_url}, check=True, capture_output=True)
-
-
-@contextmanager
-def cluster(ports: list[int | None], workdir: Path, env: dict | None = None,
-            relay_ports: list[int | None] = (None, None)):
-    """Yield (postgres url, redis url, [Server], [Relay]): one app process per port, one relay per relay port
-    (None: a free one); stop them all on exit."""
-    ports = [port or free_port() for port in ports]
-    relay_ports = [port or free_port() for port in relay_ports]
-    app_urls = [f"http://127.0.0.1:{port}" for port in ports]
-    postgres = PostgresServer().start()
-    redis = RedisServer(workdir / "redis").start()
-    servers: list[Server] = []
-    relays: list[Relay] = []
-    try:
-        postgres.execute(f"CREATE DATABASE {DATABASE}")
-        url = postgres.url(DATABASE)
-        migrate(url)
-        relay_env = {"SOCKETIO_ALLOWED_ORIGINS": ",".join(app_urls[1:]), **(env or {})}
-        for port in relay_ports:
-            relays.append(Relay(workdir, url, app_urls[0], port=port, env=relay_env).start())
-        shared = {"SOCKETIO_MESSAGE_QUEUE": redis.url, "RELAY_URL": " ".join(relay.url for relay in relays),
-                  **(env or {})}
-        for port in ports:
-            servers.append(Server(workdir, url, port=port, env=shared).start())
-        yield url, redis.url, servers, relays
-    finally:
-        for process in servers + relays:
-            process.stop()
-        redis.stop()
-        postgres.stop()
-
+from tests.services import cluster  # noqa: E402 - the tests' harness, shared (tests never import bench)
 
 # `make run-cluster` is for trying the app by hand: real password hashing and rate limits, as `make run` has.
 RUN_ENV = {"ARGON2_TIME_COST": "3", "ARGON2_MEMORY_KIB": str(64 * 1024), "RATELIMIT_ENABLED": "1",

@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.cluster import migrate  # noqa: E402
+from tests.services import migrate  # noqa: E402
 from bench.run import SECRET, load_average, process_cpu, run_load  # noqa: E402
 from bench.setup import make_couples  # noqa: E402
 from tests.servers import Relay  # noqa: E402

@@ -32,7 +32,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.cluster import migrate  # noqa: E402
+from tests.services import migrate  # noqa: E402
 from bench.flood import measure, print_runs, timed_run  # noqa: E402
 from bench.run import SECRET, OurRelay, OurServer, load_average, process_cpu  # noqa: E402
 from bench.setup import make_couples  # noqa: E402

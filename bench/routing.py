@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from agreements.shape import new_id, new_item, sections  # noqa: E402
-from bench.cluster import cluster  # noqa: E402
+from tests.services import cluster  # noqa: E402
 from tests.relay.test_relay import type_into  # noqa: E402
 from tests.scale.conftest import CLUSTER_ENV, Browser, Partner, new_couple  # noqa: E402
 

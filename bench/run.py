@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.cluster import migrate  # noqa: E402
+from tests.services import migrate  # noqa: E402
 from tests.servers import Relay, Server, free_port  # noqa: E402
 
 BENCH = ROOT / "bench"

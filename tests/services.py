@@ -1,15 +1,17 @@
 """Real PostgreSQL and Redis servers on loopback for the tests, from Debian's packages, in a temporary folder."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 import glob
 import os
+from pathlib import Path
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
-from pathlib import Path
 
-from tests.servers import free_port
+from tests.servers import ROOT, Relay, Server, free_port
 
 
 def _as_postgres(command: list[str]) -> list[str]:
@@ -101,3 +103,43 @@ class RedisServer:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+DATABASE = "common_ground"
+
+
+def migrate(database_url: str) -> None:
+    """Run every Alembic migration against the database, as `flask db upgrade` does."""
+    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "app", "db", "upgrade"], cwd=ROOT,
+                   env={**os.environ, "DATABASE_URL": database_url}, check=True, capture_output=True)
+
+
+@contextmanager
+def cluster(ports: list[int | None], workdir: Path, env: dict | None = None,
+            relay_ports: list[int | None] = (None, None)):
+    """Yield (postgres url, redis url, [Server], [Relay]): one app process per port, one relay per relay port
+    (None: a free one); stop them all on exit."""
+    ports = [port or free_port() for port in ports]
+    relay_ports = [port or free_port() for port in relay_ports]
+    app_urls = [f"http://127.0.0.1:{port}" for port in ports]
+    postgres = PostgresServer().start()
+    redis = RedisServer(workdir / "redis").start()
+    servers: list[Server] = []
+    relays: list[Relay] = []
+    try:
+        postgres.execute(f"CREATE DATABASE {DATABASE}")
+        url = postgres.url(DATABASE)
+        migrate(url)
+        relay_env = {"SOCKETIO_ALLOWED_ORIGINS": ",".join(app_urls[1:]), **(env or {})}
+        for port in relay_ports:
+            relays.append(Relay(workdir, url, app_urls[0], port=port, env=relay_env).start())
+        shared = {"SOCKETIO_MESSAGE_QUEUE": redis.url, "RELAY_URL": " ".join(relay.url for relay in relays),
+                  **(env or {})}
+        for port in ports:
+            servers.append(Server(workdir, url, port=port, env=shared).start())
+        yield url, redis.url, servers, relays
+    finally:
+        for process in servers + relays:
+            process.stop()
+        redis.stop()
+        postgres.stop()

@@ -55,3 +55,9 @@ def test_the_readme_layout_names_every_package_and_live_module():
     packages = sorted(p.parent.name for p in ROOT.glob("*/__init__.py") if p.parent.name != "tests")
     assert [p for p in packages if f"{p}/" not in layout] == []
     assert [m.name for m in (ROOT / "live").glob("[!_]*.py") if m.name not in layout] == []
+
+
+def test_the_tests_never_import_the_benchmarks():
+    """The benchmarks reuse the tests' harness (servers, traces, clients); never the other way round."""
+    assert [path.relative_to(ROOT).as_posix() for path in sorted((ROOT / "tests").rglob("*.py"))
+            if "bench" in imports_of(path)] == []

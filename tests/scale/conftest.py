@@ -12,12 +12,12 @@ import requests
 import socketio
 from sqlalchemy import select
 
-from bench.cluster import cluster
 from agreements.shape import agreement_text
 from relay import messages
 from tests.conftest import PASSWORD, TEST_SETTINGS, csrf_from
 from tests.relay.client import RelayClient
 from tests.relay.test_relay import synced
+from tests.services import cluster
 
 # Per-address limits are wide (every test logs in from 127.0.0.1); the per-account one keeps its default.
 CLUSTER_ENV = {"RATELIMIT_ENABLED": "1", "LOGIN_LIMIT_PER_ADDRESS": "1000 per 5 minutes",
