@@ -15,7 +15,7 @@ from typing import Callable
 
 from flask import current_app
 from pycrdt import Doc, get_update, merge_updates
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from agreements.models import AgreementDocument, DocumentUpdate
@@ -207,11 +207,6 @@ def load(document_id: int) -> tuple[Doc, int, int]:
     for _, data in rows:  # one by one: cheaper than merging first
         doc.apply_update(data)
     return doc, (rows[-1][0] if rows else 0), len(rows)
-
-
-def count(document_id: int) -> int:
-    """Return how many rows the document's log holds."""
-    return db.session.scalar(select(func.count()).where(log_table.c.document_id == document_id))
 
 
 def log_is_shared() -> bool:

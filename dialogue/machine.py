@@ -378,14 +378,3 @@ def advance(position: Position, user_id: int, action: str) -> Position:
 def start(sender: int, receiver: int) -> Position:
     """The position of a dialogue about to be proposed by `sender` to `receiver`."""
     return Position(sender=sender, receiver=receiver)
-
-
-def replay(sender: int, receiver: int, log: list[tuple[int, str]]) -> Position:
-    """Replay a turn log of (user id, action) from the start; raises ValueError at the first refused turn."""
-    position = start(sender, receiver)
-    for user_id, action in log:
-        reason = refusal(position, user_id, action, position.index, text=None)
-        if reason and reason.code != "bad_text":
-            raise ValueError(f"turn {position.index} ({action}) refused: {reason.message}")
-        position = advance(position, user_id, action)
-    return position

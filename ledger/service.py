@@ -305,16 +305,6 @@ def tally(promise: Promise, today: date | None = None) -> schedule.Tally:
     return schedule.tally(promise.versions, promise.records(), today or promise_today(promise))
 
 
-def consistency(promise: Promise, today: date | None = None) -> float | None:
-    """Kept (confirmed) over due so far, between 0 and 1; None while nothing is due yet."""
-    return tally(promise, today).consistency
-
-
-def streak(promise: Promise, today: date | None = None) -> int:
-    """How many due occurrences in a row, up to the latest, were kept (0 for one-off promises)."""
-    return tally(promise, today).streak
-
-
 @dataclass
 class PromiseLine:
     """One promise as the ledger page shows it."""

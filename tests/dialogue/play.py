@@ -33,3 +33,15 @@ def walk(couple, sender, receiver, path):
         else:
             take(dialogue, people[who], action)
     return dialogue
+
+
+def replay(sender: int, receiver: int, log: list[tuple[int, str]]) -> machine.Position:
+    """Replay a turn log of (user id, action) through the machine from the start; raises ValueError at the first
+    refused turn."""
+    position = machine.start(sender, receiver)
+    for user_id, action in log:
+        reason = machine.refusal(position, user_id, action, position.index, text=None)
+        if reason and reason.code != "bad_text":
+            raise ValueError(f"turn {position.index} ({action}) refused: {reason.message}")
+        position = machine.advance(position, user_id, action)
+    return position

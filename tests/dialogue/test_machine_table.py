@@ -2,6 +2,7 @@
 import pytest
 
 from dialogue import machine
+from tests.dialogue.play import replay
 from tests.dialogue.transitions import ALLOWED, PATHS
 
 ALICE, BOB, CAROL = 1, 2, 3  # Alice proposes the dialogue (first sender), Bob receives it, Carol is outside.
@@ -9,7 +10,7 @@ ID = {"S": ALICE, "R": BOB, "X": CAROL}
 
 def reach(state):
     """The position after walking the path to `state`."""
-    return machine.replay(ALICE, BOB, [(ID[who], action) for who, action in PATHS[state]])
+    return replay(ALICE, BOB, [(ID[who], action) for who, action in PATHS[state]])
 
 
 def text_for(state, action):
@@ -95,4 +96,4 @@ def test_topic_is_limited_to_one_sentence_length():
 
 def test_replay_refuses_a_turn_by_the_wrong_partner():
     with pytest.raises(ValueError):
-        machine.replay(ALICE, BOB, [(ALICE, "invite"), (ALICE, "accept")])
+        replay(ALICE, BOB, [(ALICE, "invite"), (ALICE, "accept")])

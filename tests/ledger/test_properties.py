@@ -41,7 +41,7 @@ def perform(op, actor, couple, pick, back):
 
 def consistency_of(person, couple):
     """Each of this person's promises and its consistency figure."""
-    return {p.id: service.consistency(p) for p in service.couple_promises(couple.id) if p.promiser_id == person.id}
+    return {p.id: service.tally(p).consistency for p in service.couple_promises(couple.id) if p.promiser_id == person.id}
 
 
 @settings(max_examples=50, deadline=None,
@@ -74,7 +74,7 @@ def test_ledger_invariants_hold_for_any_sequence_of_actions(linked_couple, clock
             assert after == before, f"{name} {op} changed the other partner's consistency"
 
         for promise in service.couple_promises(couple.id):
-            figure = service.consistency(promise)
+            figure = service.tally(promise).consistency
             assert figure is None or 0 <= figure <= 1
             for deposit in promise.deposits:
                 if deposit.status == "confirmed":

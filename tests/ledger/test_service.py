@@ -62,13 +62,13 @@ def test_deposit_counts_only_once_the_partner_confirms_it_with_thanks(pair):
     couple, alice, bob = pair
     promise = daily(alice, couple)
     deposit = service.log_deposit(alice, promise, note="Sent at 7:30")
-    assert service.consistency(promise) is None  # waiting: neither kept nor due
+    assert service.tally(promise).consistency is None  # waiting: neither kept nor due
     assert [d.id for d in service.ledger_summary(bob, couple).waiting_for_you] == [deposit.id]
     assert service.ledger_summary(alice, couple).waiting_for_you == []
 
     service.confirm_deposit(bob, deposit, thanks="It made my morning")
     assert (deposit.status, deposit.thanks, deposit.confirmed_by_id) == ("confirmed", "It made my morning", bob.id)
-    assert service.consistency(promise) == 1.0
+    assert service.tally(promise).consistency == 1.0
     assert service.ledger_summary(bob, couple).this_week == 1
 
 
@@ -164,7 +164,7 @@ def test_only_the_promiser_marks_missed_and_it_lowers_consistency(pair, clock):
     service.confirm_deposit(bob, service.log_deposit(alice, promise))
     clock.advance(days=1)
     service.mark_missed(alice, promise)
-    assert service.consistency(promise) == 0.5
+    assert service.tally(promise).consistency == 0.5
 
 
 def test_a_missed_day_is_never_shown_to_the_partner_as_a_debt(pair, clock):
@@ -189,7 +189,7 @@ def test_unconfirmed_after_a_week_stays_visible_without_penalty(pair, clock):
     figures = service.tally(once)
     assert (figures.due, figures.kept, figures.pending, figures.consistency) == (0, 0, 1, None)
     service.confirm_deposit(bob, deposit)
-    assert service.consistency(once) == 1.0
+    assert service.tally(once).consistency == 1.0
 
 
 def test_one_off_promise_takes_one_deposit_whatever_the_day(pair, clock):
@@ -201,7 +201,7 @@ def test_one_off_promise_takes_one_deposit_whatever_the_day(pair, clock):
     clock.advance(days=1)
     with pytest.raises(Conflict):
         service.log_deposit(alice, once)
-    assert service.streak(once) == 0
+    assert service.tally(once).streak == 0
 
 
 def test_ledger_is_read_only_after_unlinking(pair):
@@ -323,8 +323,8 @@ def test_streak_and_consistency_on_a_week_of_history(pair, clock):
         clock.advance(days=1)
     figures = service.tally(promise)
     assert (figures.kept, figures.due, figures.streak, figures.best_streak) == (5, 6, 3, 3)
-    assert service.streak(promise) == 3
-    assert service.consistency(promise) == pytest.approx(5 / 6)
+    assert service.tally(promise).streak == 3
+    assert service.tally(promise).consistency == pytest.approx(5 / 6)
 
 
 def test_week_chart_counts_confirmed_deposits_per_week(pair, clock):
