@@ -10,7 +10,7 @@ from couples import accounts, home_cards
 from couples.access import current_couple
 from couples.errors import Conflict, Invalid
 from couples.forms import ButtonForm
-from dialogue import events as dialogue_events, service as dialogue_service
+from dialogue import service as dialogue_service
 from dialogue.models import Dialogue
 from extensions import db
 from ledger import service as ledger
@@ -203,7 +203,6 @@ def answer(apology_id: int):
     if apology.dialogue_id:
         dialogue = db.session.get(Dialogue, apology.dialogue_id)
         if not dialogue_service.is_held(dialogue):  # a held one waits for the writer's space; its page says so
-            dialogue_events.announce(dialogue)
             flash(f"Your invitation is on its way to {apology.author.name}.", "info")
         return redirect(url_for("dialogue.show", dialogue_id=apology.dialogue_id), 303)
     flash(f"{apology.author.name} will see your answer.", "info")

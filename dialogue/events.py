@@ -8,21 +8,13 @@ from flask_socketio import join_room
 from couples import access
 from couples.errors import DomainError, Invalid
 from dialogue import service
+from dialogue.service import NAMESPACE
 from live import sockets
 from live.namespace import refuse, refuse_connect, signed_out
 from live.rate import LimitedNamespace
 from live.sockets import couple_room, socket_user, track_socket, untrack_socket
-from privacy.space import may_hear_the_couple, settle, space_ended
+from privacy.space import may_hear_the_couple, settle
 
-NAMESPACE = "/dialogue"
-sockets.join_couple_rooms_on(NAMESPACE)
-
-
-def announce(dialogue, **extra) -> None:
-    """Tell both partners' dialogue pages that the dialogue changed (called after the change is committed)."""
-    sockets.announce(dialogue.couple_id, "changed",
-                  {"dialogue_id": dialogue.id, "index": dialogue.turn_index, "state": dialogue.state, **extra},
-                  namespace=NAMESPACE)
 
 
 def _asked_about(data):
@@ -66,7 +58,6 @@ class DialogueNamespace(LimitedNamespace):
             service.act(dialogue, user, action, index, text)
         except DomainError as error:
             return refuse(error)
-        announce(dialogue)
         return {"ok": True, "index": dialogue.turn_index, "state": dialogue.state}
 
     def on_writing(self, data):
@@ -79,13 +70,3 @@ class DialogueNamespace(LimitedNamespace):
             sockets.announce(dialogue.couple_id, "writing", {"dialogue_id": dialogue.id, "user_id": user.id},
                           namespace=NAMESPACE, skip_sid=request.sid, presence_of=user)
         return {"ok": True}
-
-
-def _deliver_after_space(user, couple) -> None:
-    """A space ended: an invitation that waited for it is seen now, so its pages change though no turn was taken."""
-    dialogue = service.open_dialogue(couple)
-    if dialogue is not None:
-        announce(dialogue, delivered=True)
-
-
-space_ended.connect(_deliver_after_space, weak=False)

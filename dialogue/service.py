@@ -18,7 +18,12 @@ from couples.models import Couple, User, couple_ids_of
 from dialogue import machine
 from dialogue.models import Dialogue, Turn
 from extensions import db
+from live import sockets
 from privacy.models import space_of
+from privacy.space import space_ended
+
+NAMESPACE = "/dialogue"  # the dialogue pages' namespace (dialogue/events.py), whose sockets are in the couple's room
+sockets.join_couple_rooms_on(NAMESPACE)
 
 ANSWERS = ("accept", "later", "decline")
 
@@ -93,6 +98,8 @@ def invite(user: User, couple: Couple, topic: str) -> Dialogue:
     _check(dialogue, user, "invite", 0, dialogue.topic)
     db.session.add(dialogue)
     _record(dialogue, user, "invite", dialogue.topic)
+    if not is_held(dialogue):  # a held one is told when the space ends (_deliver_after_space)
+        tell(dialogue)
     return dialogue
 
 
@@ -116,10 +123,12 @@ def act(dialogue: Dialogue, user: User, action: str, turn_index: int, text: str 
         # Its receiver never saw it, and never will: it goes as if it had not been sent.
         db.session.delete(dialogue)
         _commit()
+        tell(dialogue)
         return dialogue
     if action == "later":
         dialogue.later_at = _later(later_at)
     _record(dialogue, user, action, text)
+    tell(dialogue)
     return dialogue
 
 
@@ -146,6 +155,7 @@ def request_delete(dialogue: Dialogue, user: User) -> Dialogue:
     if dialogue.delete_requested_by_id is None:
         dialogue.delete_requested_by_id = user.id
         _commit()
+    tell(dialogue)
     return dialogue
 
 
@@ -156,6 +166,7 @@ def accept_delete(dialogue: Dialogue, user: User) -> None:
         raise Conflict("Deleting needs your partner's agreement: only they can accept your request.")
     db.session.delete(dialogue)
     _commit()
+    tell(dialogue)
 
 
 def cancel_delete(dialogue: Dialogue, user: User) -> Dialogue:
@@ -163,6 +174,7 @@ def cancel_delete(dialogue: Dialogue, user: User) -> Dialogue:
     access.couple_for_member(user, dialogue.couple_id, write=True)
     dialogue.delete_requested_by_id = None
     _commit()
+    tell(dialogue)
     return dialogue
 
 
@@ -214,6 +226,23 @@ def _record(dialogue: Dialogue, user: User, action: str, text: str | None) -> No
     if not machine.is_open(after.state):
         dialogue.open_couple_id = None
     _commit()
+
+
+def tell(dialogue: Dialogue, **extra) -> None:
+    """Once a change is committed: both partners' dialogue pages (and home cards) learn the dialogue changed."""
+    sockets.announce(dialogue.couple_id, "changed",
+                     {"dialogue_id": dialogue.id, "index": dialogue.turn_index, "state": dialogue.state, **extra},
+                     namespace=NAMESPACE)
+
+
+def _deliver_after_space(user: User, couple: Couple) -> None:
+    """A space ended: an invitation that waited for it is seen now, so its pages change though no turn was taken."""
+    dialogue = open_dialogue(couple)
+    if dialogue is not None:
+        tell(dialogue, delivered=True)
+
+
+space_ended.connect(_deliver_after_space, weak=False)
 
 
 def _commit() -> None:

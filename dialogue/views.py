@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from couples import access, clock, home_cards
 from couples.errors import DomainError, Invalid
 from couples.forms import ButtonForm
-from dialogue import events, machine, service
+from dialogue import machine, service
 from dialogue.forms import InviteForm, TurnForm
 from privacy import space
 
@@ -91,8 +91,6 @@ def start():
         dialogue = service.invite(current_user, couple, form.topic.data)
     except DomainError as error:
         return _index_page(form, str(error)), error.status
-    if not service.is_held(dialogue):  # a held one is delivered when the space ends; its page says so
-        events.announce(dialogue)
     return redirect(url_for(".show", dialogue_id=dialogue.id), 303)
 
 
@@ -125,7 +123,6 @@ def act(dialogue_id):
     except DomainError as error:
         log.info("refused dialogue step for user %s: %s", current_user.id, error.code)
         return render_template("dialogue/show.html", **_page(dialogue, form, str(error))), error.status
-    events.announce(dialogue)
     if service.withdrawn_unseen(dialogue):
         flash(f"Your invitation is withdrawn. {dialogue.receiver.name} never saw it.")
         return redirect(url_for(".index"), 303)
@@ -146,7 +143,6 @@ def accept_delete(dialogue_id):
     dialogue = service.find(current_user, dialogue_id, write=True)
     _require(ButtonForm())
     service.accept_delete(dialogue, current_user)
-    events.announce(dialogue)
     flash("The dialogue was deleted from your history.")
     return redirect(url_for(".index"), 303)
 
@@ -174,7 +170,6 @@ def _confirmed(dialogue_id, operation, message):
     dialogue = service.find(current_user, dialogue_id, write=True)
     _require(ButtonForm())
     operation(dialogue, current_user)
-    events.announce(dialogue)
     flash(message)
     return redirect(url_for(".show", dialogue_id=dialogue.id), 303)
 
