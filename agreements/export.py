@@ -13,6 +13,7 @@ from agreements.models import AgreementDocument
 from couples import clock
 from couples.models import Couple, User, couples_of
 from extensions import db
+from privacy import mydata
 from workers import off_loop
 
 
@@ -170,3 +171,6 @@ def export_for_user(user: User) -> dict:
                 ],
             })
     return {"agreement_documents": documents}
+
+
+mydata.register("agreements", export_for_user)

@@ -20,6 +20,7 @@ from extensions import db
 from ledger import service as ledger
 from ledger.models import Promise
 from live.sockets import announce
+from privacy import mydata
 
 NO_DEMAND = "You don't have to answer this, or forgive me."
 
@@ -255,3 +256,6 @@ def export_for_user(user: User) -> dict:
 def apology_of(promise) -> Apology | None:
     """The sent apology a promise of the ledger grew out of, if any."""
     return db.session.scalar(select(Apology).where(Apology.promise_id == promise.id, Apology.sent_at.is_not(None)))
+
+
+mydata.register("apology", export_for_user)

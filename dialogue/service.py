@@ -19,6 +19,7 @@ from dialogue import machine
 from dialogue.models import Dialogue, Turn
 from extensions import db
 from live import sockets
+from privacy import mydata
 from privacy.models import space_of
 from privacy.space import space_ended
 
@@ -252,3 +253,6 @@ def _commit() -> None:
     except IntegrityError:
         db.session.rollback()
         raise Conflict("Someone was a moment quicker. Here is where the dialogue is now.") from None
+
+
+mydata.register("dialogue", export_for_user)

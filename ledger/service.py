@@ -19,6 +19,7 @@ from extensions import db
 from ledger import origins, schedule
 from ledger.models import CONFIRMED, MISSED, NOTE_MAX, PENDING, TEXT_MAX, Deposit, Promise, PromiseSchedule
 from live.sockets import announce
+from privacy import mydata
 
 LOG_WINDOW_DAYS = 7  # how far back a kept (or missed) day can still be recorded
 START_WINDOW_DAYS = 366  # how far ahead a promise may start
@@ -442,3 +443,6 @@ def export_for_user(user: User) -> dict:
             })
         out.append({"couple_id": couple.id, "promises": promises})
     return {"ledger": out}
+
+
+mydata.register("ledger", export_for_user)
