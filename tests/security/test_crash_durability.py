@@ -400,16 +400,16 @@ def check_everything_acknowledged_is_stored(world: CrashWorld, couple: Couple, p
 
 def check_nothing_half_written(world: CrashWorld, couple: Couple) -> None:
     """The dialogue's state is exactly what its turns lead to; every ledger row is whole."""
-    from dialogue import machine
     from dialogue.models import Dialogue
     from extensions import db
     from ledger.models import CONFIRMED, Deposit, Promise
+    from tests.dialogue.play import replay
 
     with world.app.app_context():
         talk = db.session.get(Dialogue, couple.dialogue_id)
         assert [turn.index for turn in talk.turns] == list(range(talk.turn_index))
         log = [(turn.user_id, turn.action) for turn in talk.turns]
-        assert machine.replay(couple.alice_id, couple.bob_id, log) == talk.position
+        assert replay(couple.alice_id, couple.bob_id, log) == talk.position
         promises = db.session.scalars(select(Promise).where(Promise.couple_id == couple.id)).all()
         assert all(promise.versions for promise in promises)
         for promise in promises:
