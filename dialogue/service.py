@@ -1,6 +1,6 @@
 """What partners do with a mirroring dialogue: plain functions taking the acting user, raising DomainError.
 
-Every accepted action is one Turn row, committed here; callers broadcast only after these functions return.
+Every accepted action is one Turn row, committed here, and then told to both pages (tell); callers never broadcast.
 
 An invitation to a partner who is in space is held (is_held): kept as it is, shown to its sender as
 waiting, and to the person in space nothing of it, by any function here, until their space ends.
