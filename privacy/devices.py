@@ -20,10 +20,15 @@ _SYSTEMS = {"Mac OS X": "Mac", "Chrome OS": "ChromeOS"}
 _APPLE_DEVICES = ("iPhone", "iPad")
 
 
-@functools.lru_cache(maxsize=1024)
 def device_label(user_agent: str | None) -> str:
     """A short, human name for a browser and device, like “Firefox on Windows” or “Safari on iPhone”."""
-    found = ua_parser.parse((user_agent or "")[:MAX_AGENT])
+    return _label((user_agent or "")[:MAX_AGENT])
+
+
+@functools.lru_cache(maxsize=1024)
+def _label(agent: str) -> str:
+    """device_label of an agent already cut to MAX_AGENT: the cache keeps short keys, whatever a browser sends."""
+    found = ua_parser.parse(agent)
     browser = _browser(found.user_agent.family if found.user_agent else None)
     system = _system(found.os.family if found.os else None, found.device.family if found.device else None)
     if browser and system:

@@ -54,6 +54,17 @@ def test_device_labels_name_browsers_and_devices_as_people_do(agent, label):
     assert device_label(agent) == label
 
 
+def test_long_agents_that_differ_past_what_is_read_share_one_remembered_answer():
+    """A browser sending ever-new 100,000-character agents costs the cache one short entry, not 100 KB each."""
+    from privacy import devices
+
+    devices._label.cache_clear()
+    head = FIREFOX + " " + "x" * devices.MAX_AGENT
+    labels = {device_label(head + f" {n}" * 10_000) for n in range(5)}
+    assert labels == {"Firefox on Windows"}
+    assert devices._label.cache_info().currsize == 1
+
+
 def test_times_are_approximate(clock):
     at = clock()
     assert approximately(at, at) == "just now"
