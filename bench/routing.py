@@ -10,32 +10,27 @@ process, waits to see it; prints the partner's latency (p50, p99, max) per case.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from agreements.shape import new_id, new_item, sections  # noqa: E402
-from tests.services import cluster  # noqa: E402
+from tests.people import signed_in  # noqa: E402
 from tests.relay.test_relay import type_into  # noqa: E402
-from tests.scale.conftest import CLUSTER_ENV, Browser, Partner, new_couple  # noqa: E402
-
-
-def signed_in(url: str, email: str) -> Browser:
-    browser = Browser(url)
-    assert browser.login(email).status_code == 302
-    return browser
+from tests.scale.conftest import CLUSTER_ENV, Partner, new_scale_couple  # noqa: E402
+from tests.services import cluster  # noqa: E402
 
 
 def latencies(setup_app, apps: list[str], relays: list[str] | None, updates: int, every: float) -> list[float]:
     """Seconds from each update sent by one partner to its arrival at the other (relays: each one's, else routed)."""
-    couple = new_couple(setup_app)
-    alice = Partner(signed_in(apps[0], couple.alice), couple.document_id, relays and relays[0])
-    bob = Partner(signed_in(apps[1], couple.bob), couple.document_id, relays and relays[1])
+    couple = new_scale_couple(setup_app)
+    alice = Partner(signed_in(couple.alice, url=apps[0]), couple.document_id, relays and relays[0])
+    bob = Partner(signed_in(couple.bob, url=apps[1]), couple.document_id, relays and relays[1])
     try:
         item_id = new_id()
         index = alice.edit(lambda doc: next(sections(doc))["items"].append(new_item("", item_id)))

@@ -2,22 +2,21 @@
 from __future__ import annotations
 
 import contextvars
-import itertools
-import re
-import shutil
 from datetime import datetime, timedelta, timezone
+import itertools
 from pathlib import Path
+import shutil
 
-import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_socketio.test_client import SocketIOTestClient
+import pytest
 
 from app import create_app
 from extensions import db, socketio
+from tests.people import PASSWORD, Browser, csrf_from, new_couple, new_person, signed_in  # noqa: F401 - re-exported
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "correct horse battery staple"
 
 # What the unit and request tests change in the real configuration: fast hashing, threading sockets, no rate
 # limits by default. create_app(mapping) lays a mapping over the real settings, so a test asks for these itself:
@@ -173,73 +172,22 @@ def client(app):
     return app.test_client()
 
 
-_emails = itertools.count(1)
-
-
 @pytest.fixture
 def make_user(app):
-    """Factory: make_user(name="Alice Moreau", email=None, password=PASSWORD) -> User."""
-    from couples import accounts
-
-    def make(name: str = "Alice Moreau", email: str | None = None, password: str = PASSWORD):
-        email = email or f"{name.split()[0].lower()}{next(_emails)}@example.org"
-        return accounts.sign_up(email, name, password)
-
-    return make
-
-
-def csrf_from(html: str) -> str:
-    """The CSRF token of the first form (or meta tag) in a page."""
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html) or re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert match, "no CSRF token in page"
-    return match.group(1)
-
-
-class Browser:
-    """A test client that knows how to sign in and post forms with their CSRF token."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def get(self, url, **kwargs):
-        return self.client.get(url, **kwargs)
-
-    def token(self, page: str = "/") -> str:
-        return csrf_from(self.client.get(page).get_data(as_text=True))
-
-    def post(self, url, data=None, page: str = "/", **kwargs):
-        """POST with a valid CSRF token taken from `page`."""
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.token(page))
-        return self.client.post(url, data=data, **kwargs)
+    """Factory: make_user(name="Alice Moreau", email=None, password=PASSWORD) -> User (tests.people.new_person)."""
+    return new_person
 
 
 @pytest.fixture
 def login(app):
-    """login(client, user, password=PASSWORD) signs a test client in through the real form; returns a Browser."""
-
-    def do(client, user, password: str = PASSWORD):
-        browser = Browser(client)
-        response = browser.post("/login", {"email": user.email, "password": password}, page="/login")
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return browser
-
-    return do
+    """login(client, user, password=PASSWORD) signs a test client in through the real form; returns its Browser."""
+    return lambda client, user, password=PASSWORD: signed_in(user.email, password, client=client)
 
 
 @pytest.fixture
-def linked_couple(app, make_user):
+def linked_couple(app):
     """Factory: linked_couple(a="Alice Moreau", b="Bob Lindqvist") -> (couple, a, b), already linked."""
-    from couples import linking
-
-    def make(a: str = "Alice Moreau", b: str = "Bob Lindqvist"):
-        alice, bob = make_user(a), make_user(b)
-        invitation = linking.invite(alice)
-        couple = linking.join(invitation, bob)
-        return couple, alice, bob
-
-    return make
+    return lambda a="Alice Moreau", b="Bob Lindqvist": new_couple(a, b)
 
 
 @pytest.fixture

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from pathlib import Path
 
 import requests
 
@@ -139,3 +140,23 @@ class Relay(Process):
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError(f"relay did not listen in {timeout}s; see {self.log_path}")
+
+
+def run_in_threads(*jobs, failures: list | None = None) -> None:
+    """Run the callables at the same time; re-raise the first failure (or collect them into `failures`)."""
+    collect = failures is not None
+    failures = [] if failures is None else failures
+
+    def guarded(job):
+        try:
+            job()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=guarded, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures and not collect:
+        raise failures[0]

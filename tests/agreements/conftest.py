@@ -1,28 +1,22 @@
 """Fixtures for the agreements document: a couple's document, and partners syncing it over sockets."""
 from __future__ import annotations
 
-import pytest
 from pycrdt import Doc
-from sqlalchemy import select
+import pytest
 
 from agreements import store
-from agreements.models import AgreementDocument
-from agreements.shape import agreement_text, items, new_id, new_item, sections
-from tests.agreements.live_server import sign_in
+from agreements.shape import agreement_text, items, sections
 from tests.agreements.wire import NAMESPACE, YClient
-from tests.conftest import PASSWORD, TEST_SETTINGS
+from tests.agreements.writing import add_agreement, new_document
+from tests.conftest import TEST_SETTINGS
+from tests.people import new_couple, signed_in
 
 
 @pytest.fixture
 def first_document(app):
     """first_document(couple) -> the document the couple got when it linked."""
 
-    def find(couple) -> AgreementDocument:
-        return app.extensions["sqlalchemy"].session.scalar(
-            select(AgreementDocument).where(AgreementDocument.couple_id == couple.id).order_by(AgreementDocument.id)
-        )
-
-    return find
+    return new_document
 
 
 def stored_doc(document_id: int) -> Doc:
@@ -97,15 +91,6 @@ def agreement(app, linked_couple, first_document, partner):
     return setup
 
 
-def add_agreement(document: AgreementDocument, text: str = "") -> str:
-    """Add an agreement to the document's first section through the server's edit path; return its id."""
-    from agreements import rooms
-
-    item_id = new_id()
-    rooms.edit(document.id, document.couple_id, lambda doc: next(sections(doc))["items"].append(new_item(text, item_id)), None)
-    return item_id
-
-
 def first_items(doc: Doc) -> list[str]:
     """Ids of the agreements in the first section."""
     return [item["id"] for item in items(next(sections(doc)))]
@@ -122,7 +107,7 @@ class World:
     def cookie(self, user) -> str:
         """The session cookie of user, signed in once per world."""
         if user.email not in self.cookies:
-            self.cookies[user.email] = sign_in(self.server, user.email, PASSWORD)
+            self.cookies[user.email] = signed_in(user.email, url=self.server.url).cookie
         return self.cookies[user.email]
 
     def new_agreement(self) -> str:
@@ -140,7 +125,6 @@ class World:
 def live_world(migrated_db, tmp_path_factory):
     """A real gunicorn/gevent server on a free port, and Alice and Bob's document in its database."""
     from app import create_app
-    from couples import accounts, linking
     from extensions import db
     from tests.servers import Server, sqlite_copy
 
@@ -148,10 +132,8 @@ def live_world(migrated_db, tmp_path_factory):
     url = sqlite_copy(migrated_db, folder)
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        alice = accounts.sign_up("alice.live@example.org", "Alice Moreau", PASSWORD)
-        bob = accounts.sign_up("bob.live@example.org", "Bob Lindqvist", PASSWORD)
-        couple = linking.join(linking.invite(alice), bob)
-        document = db.session.scalar(select(AgreementDocument).where(AgreementDocument.couple_id == couple.id))
+        couple, alice, bob = new_couple(tag=".live")
+        document = new_document(couple)
         db.session.expunge_all()
     # These clients type flat out to test convergence, far past the per-socket event rate a person reaches
     # (tests/security/test_limits.py tests that limit): lift it here.

@@ -4,23 +4,15 @@ Each attack comes from Bob's raw pycrdt client over the socket. Each is refused 
 the stored document stays byte for byte what it was, nothing reaches Alice, and every place that shows
 states (the printable page, Markdown, `/states`, "my data") still tells the truth.
 """
-import pytest
 from pycrdt import Array, Doc, Map, Text
+import pytest
 
 from agreements import export, signing, store, sync
-from agreements.shape import (
-    MAX_ITEMS,
-    MAX_TEXT,
-    check_document,
-    find_item,
-    new_id,
-    new_item,
-    new_section,
-    root_map,
-    sections,
-)
 from agreements.rooms import rooms
+from agreements.shape import (MAX_ITEMS, MAX_TEXT, check_document, find_item, new_id, new_item, new_section, root_map,
+                              sections)
 from tests.agreements.conftest import stored_doc
+from tests.agreements.writing import add_agreement
 
 SIGNED_TEXT = "We never read each other's messages."
 FORGED_TEXT = "Sam may check Maya's phone whenever he likes."
@@ -38,19 +30,10 @@ def signed(agreement):
     assert a.edit(lambda: a.text(agreement.item_id).insert(0, SIGNED_TEXT)) == [{"ok": True}]
     for person in (agreement.alice, agreement.bob):
         signing.sign(person, agreement.document.id, agreement.item_id, SIGNED_TEXT)
-    add_agreement_to(agreement.document, 1, "We talk before we buy anything big.")
+    add_agreement(agreement.document, section=1, text="We talk before we buy anything big.")
     for client in (agreement.a, agreement.b):
         client.pump()
     return agreement
-
-
-def add_agreement_to(document, section: int, text: str) -> str:
-    from agreements import rooms
-
-    item_id = new_id()
-    rooms.edit(document.id, document.couple_id,
-               lambda doc: list(sections(doc))[section]["items"].append(new_item(text, item_id)), None)
-    return item_id
 
 
 def section(client, index: int) -> Map:
@@ -191,7 +174,7 @@ def test_a_section_takes_agreements_up_to_its_bound(signed):
     rooms.edit(document.id, document.couple_id,
                lambda doc: list(sections(doc))[2]["items"].extend([new_item() for _ in range(MAX_ITEMS)]), None)
     with pytest.raises(sync.InvalidShape):
-        add_agreement_to(document, 2, "One too many.")
+        add_agreement(document, section=2, text="One too many.")
 
 
 def test_a_document_stored_over_a_bound_still_takes_deletions_and_edits_that_do_not_grow_it(signed):
@@ -263,8 +246,7 @@ def test_10000_well_formed_agreements_in_one_update_are_refused():
 
 # --- any sequence of valid edits keeps the shape; any invalid one is refused --------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 from agreements.shape import items as items_of  # noqa: E402
 from agreements.shape import read_document  # noqa: E402

@@ -4,7 +4,8 @@ from pycrdt import Doc, Text
 from agreements import store
 from agreements.rooms import Room
 from agreements.shape import find_item
-from tests.agreements.conftest import add_agreement, stored_doc, stored_text
+from tests.agreements.conftest import stored_doc, stored_text
+from tests.agreements.writing import add_agreement
 
 
 def typed(document, item_id, words):

@@ -1,14 +1,12 @@
 """Helpers for tests: a couple's document and server-side edits of it, as a partner's browser would make them."""
 from __future__ import annotations
 
-from pycrdt import Map, Text
-
 from sqlalchemy import select
 
 from agreements import rooms, service, shape
+from agreements.history import replace_text
 from agreements.models import AgreementDocument
 from extensions import db
-from agreements.history import replace_text
 
 
 def new_document(couple):
@@ -19,12 +17,12 @@ def new_document(couple):
     return first or service.create_first_document(couple)
 
 
-def add_agreement(document, text: str, section: int = 0, author=None) -> str:
-    """Add an agreement to a section (by position) and return its id."""
+def add_agreement(document, text: str = "", section: int = 0, author=None) -> str:
+    """Add an agreement to a section (by position) through the server's edit path, and return its id."""
     item_id = shape.new_id()
 
     def change(doc):
-        list(shape.sections(doc))[section]["items"].append(Map({"id": item_id, "text": Text(text)}))
+        list(shape.sections(doc))[section]["items"].append(shape.new_item(text, item_id))
 
     rooms.edit(document.id, document.couple_id, change, author.id if author else None)
     return item_id

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.agreements.conftest import add_agreement, first_document  # noqa: F401 - fixtures used here
+from tests.agreements.conftest import first_document  # noqa: F401 - a fixture used here
+from tests.agreements.writing import add_agreement
 from tests.relay.client import RelayClient
 from tests.servers import Relay
 

@@ -6,17 +6,16 @@ tests/relay/test_revocation.py's; the size of a whole document is tests/relay/te
 """
 from __future__ import annotations
 
-import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from pycrdt import Doc, create_update_message, write_message
+import pytest
 
 from agreements import service, store
 from agreements.shape import agreement_text, find_item, read_document, sections
 from extensions import db
 from tests.agreements.conftest import stored_doc, stored_text
-from tests.agreements.test_shape_enforcement import ATTACKS, SIGNED_TEXT, add_agreement_to
-from tests.agreements.writing import set_text
+from tests.agreements.test_shape_enforcement import ATTACKS, SIGNED_TEXT
+from tests.agreements.writing import add_agreement, set_text
 from tests.relay.test_relay import synced, type_into
 
 pytestmark = pytest.mark.server
@@ -159,7 +158,7 @@ class _Attacker:
 def test_an_update_that_breaks_the_shape_is_refused_and_reaches_nobody(couple_document, connect, cookie_of, attack):
     _, alice, bob, document, item_id = couple_document
     set_text(document, item_id, SIGNED_TEXT)  # what the attacks aim at
-    add_agreement_to(document, 1, "We talk before we buy anything big.")  # the attacks' draft in section two
+    add_agreement(document, section=1, text="We talk before we buy anything big.")  # the attacks' draft in section two
     maya, sam = connect(document.id, cookie_of(alice)), connect(document.id, cookie_of(bob))
     assert synced(maya) and synced(sam)
     assert sam.wait(lambda: len(list(sections(sam.doc))[1]["items"]) == 1)

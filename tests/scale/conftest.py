@@ -8,13 +8,12 @@ import threading
 import time
 
 import pytest
-import requests
 import socketio
-from sqlalchemy import select
 
 from agreements.shape import agreement_text
 from relay import messages
-from tests.conftest import PASSWORD, TEST_SETTINGS, csrf_from
+from tests.conftest import TEST_SETTINGS
+from tests.people import Browser, new_couple, signed_in
 from tests.relay.client import RelayClient
 from tests.relay.test_relay import synced
 from tests.services import cluster
@@ -70,7 +69,7 @@ def relay_urls(processes):
     return [relay.url for relay in processes[2]]
 
 
-_people = itertools.count(1)
+_numbers = itertools.count(1)
 
 
 class Couple:
@@ -80,20 +79,14 @@ class Couple:
         self.id, self.document_id, self.alice, self.bob = couple_id, document_id, alice, bob
 
 
-def new_couple(setup_app) -> Couple:
+def new_scale_couple(setup_app) -> Couple:
     """A freshly linked Couple in the app's database (Alice Moreau and Bob Lindqvist, new emails each time)."""
-    from agreements.models import AgreementDocument
-    from couples import accounts, linking
     from extensions import db
+    from tests.agreements.writing import new_document
 
-    n = next(_people)
     with setup_app.app_context():
-        alice = accounts.sign_up(f"alice.scale{n}@example.org", "Alice Moreau", PASSWORD)
-        bob = accounts.sign_up(f"bob.scale{n}@example.org", "Bob Lindqvist", PASSWORD)
-        couple = linking.join(linking.invite(alice), bob)
-        document_id = db.session.scalar(
-            select(AgreementDocument.id).where(AgreementDocument.couple_id == couple.id))
-        made = Couple(couple.id, document_id, alice.email, bob.email)
+        couple, alice, bob = new_couple(tag=f".scale{next(_numbers)}")
+        made = Couple(couple.id, new_document(couple).id, alice.email, bob.email)
         db.session.remove()
     return made
 
@@ -101,47 +94,20 @@ def new_couple(setup_app) -> Couple:
 @pytest.fixture
 def make_couple(setup_app):
     """make_couple() -> a freshly linked Couple."""
-    return lambda: new_couple(setup_app)
+    return lambda: new_scale_couple(setup_app)
 
 
-class Browser:
-    """A signed-in browser on one process: its own cookies, posting forms with their CSRF token."""
-
-    def __init__(self, url: str):
-        self.url = url
-        self.http = requests.Session()
-
-    def post(self, path: str, data: dict, page: str = "/") -> requests.Response:
-        """POST a form with a CSRF token read from `page`; redirects are not followed."""
-        token = csrf_from(self.http.get(self.url + page, timeout=10).text)
-        return self.http.post(self.url + path, data={"csrf_token": token, **data}, allow_redirects=False,
-                              timeout=10)
-
-    def login(self, email: str, password: str = PASSWORD) -> requests.Response:
-        """Sign in through the login form."""
-        return self.post("/login", {"email": email, "password": password}, page="/login")
-
-    @property
-    def cookie(self) -> str:
-        return "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
-
-    def relay_url(self, document_id: int) -> str:
-        """The relay address the document's page on this process names (`data-relay-url`)."""
-        page = self.http.get(f"{self.url}/agreements/{document_id}", timeout=10)
-        assert page.status_code == 200, page.status_code
-        return re.search(r'data-relay-url="([^"]+)"', page.text).group(1)
+def relay_url_of(signed_in: Browser, document_id: int) -> str:
+    """The relay address the document's page on this browser's process names (`data-relay-url`)."""
+    page = signed_in.get(f"/agreements/{document_id}")
+    assert page.status_code == 200, page.status_code
+    return re.search(r'data-relay-url="([^"]+)"', page.text).group(1)
 
 
 @pytest.fixture
 def browser():
     """browser(url, email) -> a Browser signed in on that process."""
-
-    def make(url: str, email: str) -> Browser:
-        made = Browser(url)
-        assert made.login(email).status_code == 302
-        return made
-
-    return make
+    return lambda url, email: signed_in(email, url=url)
 
 
 class Partner(RelayClient):
@@ -152,7 +118,7 @@ class Partner(RelayClient):
     """
 
     def __init__(self, signed_in: Browser, document_id: int, relay_url: str | None = None):
-        self.relay_url = relay_url or signed_in.relay_url(document_id)
+        self.relay_url = relay_url or relay_url_of(signed_in, document_id)
         self.states = 0  # `states` messages heard (the signatures changed)
         super().__init__(self.relay_url, document_id, signed_in.cookie, origin=signed_in.url)
         assert synced(self), "the relay's step 2 did not arrive"

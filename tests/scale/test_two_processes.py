@@ -16,8 +16,9 @@ from sqlalchemy import select
 from agreements import store
 from agreements.shape import agreement_text, new_id, new_item, sections
 from relay import gate
+from tests.people import PASSWORD, Browser
 from tests.relay.test_relay import type_into
-from tests.scale.conftest import PASSWORD, Browser
+from tests.scale.conftest import relay_url_of
 
 CUT_WITHIN = 1.0  # seconds: ARCHITECTURE.md, "disconnected within a second, on every process"
 
@@ -45,8 +46,8 @@ def _stored_text(setup_app, document_id: int, item_id: str) -> str | None:
 def test_both_processes_send_a_document_to_one_relay_and_documents_spread_over_both(
         make_couple, browser, partner, relay_urls, a, b):
     couples = [make_couple() for _ in range(4)]
-    on_a = [browser(a, couple.alice).relay_url(couple.document_id) for couple in couples]
-    on_b = [browser(b, couple.bob).relay_url(couple.document_id) for couple in couples]
+    on_a = [relay_url_of(browser(a, couple.alice), couple.document_id) for couple in couples]
+    on_b = [relay_url_of(browser(b, couple.bob), couple.document_id) for couple in couples]
 
     assert on_a == on_b
     assert set(on_a) == set(relay_urls)
@@ -173,8 +174,8 @@ def test_logging_out_on_process_a_closes_that_sessions_connections_everywhere_wi
     couple = make_couple()
     alice = browser(a, couple.alice)
     # The same browser session: its sockets are held by process B and both relays, the logout reaches process A.
-    same_session_on_b = Browser(b)
-    same_session_on_b.http.cookies = alice.http.cookies
+    same_session_on_b = Browser(url=b)
+    same_session_on_b.client.cookies = alice.client.cookies
     on_each_relay = [partner(same_session_on_b, couple.document_id, url) for url in relay_urls]
 
     cut = _seconds_until_closed(lambda: alice.post("/logout", {}), couple_socket(same_session_on_b), *on_each_relay)
@@ -234,11 +235,11 @@ def test_a_former_partner_reconnecting_on_either_relay_cannot_change_the_archive
 
 def test_login_attempts_on_both_processes_count_towards_one_limit(make_couple, a, b):
     couple = make_couple()
-    answers = [Browser(url).login(couple.alice, "not the password").status_code for url in (a, b) * 3]
+    answers = [Browser(url=url).sign_in(couple.alice, "not the password").status_code for url in (a, b) * 3]
     assert answers == [400] * 6  # six wrong tries, split over the two processes
 
-    assert Browser(a).login(couple.alice).status_code == 429
-    assert Browser(b).login(couple.alice).status_code == 429
+    assert Browser(url=a).sign_in(couple.alice).status_code == 429
+    assert Browser(url=b).sign_in(couple.alice).status_code == 429
 
 
 def test_signing_on_process_a_reads_what_was_committed_through_the_relay(make_couple, browser, partner, a, b):
@@ -256,7 +257,7 @@ def test_signing_on_process_a_reads_what_was_committed_through_the_relay(make_co
     signed = alice_a.post(sign, {"item": item_id, "text": "We talk before we sleep, even when tired."}, page=page)
     heard = bob.wait(lambda: bob.states > 0, timeout=2)
     bob_signed = bob_b.post(sign, {"item": item_id, "text": "We talk before we sleep, even when tired."}, page=page)
-    seen_on_a = alice_a.http.get(f"{a}/agreements/{couple.document_id}/states", timeout=10).json()
+    seen_on_a = alice_a.get(f"/agreements/{couple.document_id}/states").json()
 
     assert stale.status_code == 409  # A read the text from the log
     assert signed.status_code == 302 and bob_signed.status_code == 302

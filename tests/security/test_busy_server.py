@@ -10,10 +10,9 @@ import time
 
 import pytest
 import requests
-from sqlalchemy import select
 
-from tests.agreements.live_server import browser, csrf_token
-from tests.conftest import PASSWORD, TEST_SETTINGS
+from tests.conftest import TEST_SETTINGS
+from tests.people import PASSWORD, Browser, new_couple, new_person, signed_in
 
 pytestmark = pytest.mark.server
 
@@ -36,21 +35,17 @@ ANSWERED_MEANWHILE = 5  # unrelated requests answered one after another while on
 def busy_world(migrated_db, tmp_path_factory):
     """A real gunicorn/gevent server with costly password hashes and a document with two long versions."""
     from agreements import history
-    from agreements.models import AgreementDocument
     from app import create_app
-    from couples import accounts, linking
     from extensions import db
-    from tests.agreements.writing import add_agreement, set_text
+    from tests.agreements.writing import add_agreement, new_document, set_text
     from tests.servers import Server, sqlite_copy
 
     folder = tmp_path_factory.mktemp("busy")
     url = sqlite_copy(migrated_db, folder)
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, **COSTLY})
     with app.app_context():
-        alice = accounts.sign_up("alice.busy@example.org", "Alice Moreau", PASSWORD)
-        bob = accounts.sign_up("bob.busy@example.org", "Bob Lindqvist", PASSWORD)
-        couple = linking.join(linking.invite(alice), bob)
-        document = db.session.scalar(select(AgreementDocument).where(AgreementDocument.couple_id == couple.id))
+        couple, alice, bob = new_couple(tag=".busy")
+        document = new_document(couple)
         items = [add_agreement(document, OLD_TEXT, author=alice) for _ in range(AGREEMENTS)]
         old = history.take_version(document, history.PAUSE)
         for item in items:
@@ -86,7 +81,6 @@ def _maximal_document(couple):
 def crowded_server(migrated_db, tmp_path_factory):
     """A real server with costly password hashes that lets no password check wait for a hashing thread."""
     from app import create_app
-    from couples import accounts
     from extensions import db
     from tests.servers import Server, sqlite_copy
 
@@ -94,7 +88,7 @@ def crowded_server(migrated_db, tmp_path_factory):
     url = sqlite_copy(migrated_db, folder)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, **COSTLY})
     with app.app_context():
-        accounts.sign_up("erin.busy@example.org", "Erin Castillo", PASSWORD)
+        new_person("Erin Castillo", "erin.busy@example.org")
         db.engine.dispose()
     env = {"PASSWORD_QUEUE_MAX": "0", **{key: str(value) for key, value in COSTLY.items()}}
     server = Server(folder, url, env=env).start()
@@ -123,12 +117,11 @@ def test_a_page_is_answered_while_people_sign_in(busy_world):
     server, _, _ = busy_world
     tries = []
     for _ in range(SIGN_INS):
-        session = requests.Session()
-        tries.append((session, csrf_token(session.get(f"{server.url}/login").text)))
+        browser = Browser(url=server.url)
+        tries.append((browser, browser.token("/login")))
 
-    def sign_in(session, token):
-        return session.post(f"{server.url}/login", allow_redirects=False, timeout=120,
-                            data={"email": "alice.busy@example.org", "password": PASSWORD, "csrf_token": token})
+    def sign_in(browser, token):
+        return browser.post("/login", {"email": "alice.busy@example.org", "password": PASSWORD, "csrf_token": token}, timeout=120)
 
     running = [_in_background(lambda s=s, t=t: sign_in(s, t).status_code) for s, t in tries]
     time.sleep(0.3)  # the sign-ins are being hashed now
@@ -145,12 +138,11 @@ def test_sign_ins_beyond_the_queue_bound_are_refused_calmly_and_lock_no_one_out(
     server = crowded_server
     tries = []
     for _ in range(workers.THREADS + 4):  # more at once than the server's hashing threads
-        session = requests.Session()
-        tries.append((session, csrf_token(session.get(f"{server.url}/login").text)))
+        browser = Browser(url=server.url)
+        tries.append((browser, browser.token("/login")))
 
-    def sign_in(session, token):
-        return session.post(f"{server.url}/login", allow_redirects=False, timeout=120,
-                            data={"email": "erin.busy@example.org", "password": PASSWORD, "csrf_token": token})
+    def sign_in(browser, token):
+        return browser.post("/login", {"email": "erin.busy@example.org", "password": PASSWORD, "csrf_token": token}, timeout=120)
 
     running = [_in_background(lambda s=s, t=t: sign_in(s, t)) for s, t in tries]
     for thread, _ in running:
@@ -165,13 +157,13 @@ def test_sign_ins_beyond_the_queue_bound_are_refused_calmly_and_lock_no_one_out(
         assert "Many people are signing in right now. Please try again in a moment." in answer.text
     # Refused, never counted: one after another, more sign-ins than her budget of wrong passwords all get in.
     for _ in range(8):
-        browser(server, "erin.busy@example.org", PASSWORD)
+        signed_in("erin.busy@example.org", url=server.url)
 
 
 def test_a_page_is_answered_while_two_long_versions_are_compared(busy_world):
     server, compare_path, _ = busy_world
-    alice = browser(server, "alice.busy@example.org", PASSWORD)
-    thread, results = _in_background(lambda: alice.get(server.url + compare_path, timeout=120))
+    alice = signed_in("alice.busy@example.org", url=server.url)
+    thread, results = _in_background(lambda: alice.get(compare_path, timeout=120))
     time.sleep(0.3)  # the comparison is under way
     waited = _answer_time(server)
     thread.join(timeout=120)
@@ -183,8 +175,8 @@ def test_a_page_is_answered_while_two_long_versions_are_compared(busy_world):
 @pytest.mark.parametrize("page", ["export.md", "print"])
 def test_a_page_is_answered_while_a_whole_document_is_exported(busy_world, page):
     server, _, whole = busy_world
-    alice = browser(server, "alice.busy@example.org", PASSWORD)
-    thread, results = _in_background(lambda: alice.get(f"{server.url}/agreements/{whole}/{page}", timeout=120))
+    alice = signed_in("alice.busy@example.org", url=server.url)
+    thread, results = _in_background(lambda: alice.get(f"/agreements/{whole}/{page}", timeout=120))
     waits = []
     time.sleep(0.1)
     while thread.is_alive():  # ask again and again while the export is written
@@ -201,10 +193,10 @@ def test_a_page_is_answered_while_a_whole_document_is_exported(busy_world, page)
 
 def test_the_live_page_and_its_states_are_worded_for_the_reader_off_the_loop(busy_world):
     server, _, whole = busy_world
-    alice = browser(server, "alice.busy@example.org", PASSWORD)
-    page = alice.get(f"{server.url}/agreements/{whole}", timeout=120)
-    states = alice.get(f"{server.url}/agreements/{whole}/states", timeout=120)
-    home = alice.get(f"{server.url}/", timeout=120)
+    alice = signed_in("alice.busy@example.org", url=server.url)
+    page = alice.get(f"/agreements/{whole}", timeout=120)
+    states = alice.get(f"/agreements/{whole}/states", timeout=120)
+    home = alice.get("/", timeout=120)
     assert (page.status_code, states.status_code, home.status_code) == (200, 200, 200)
     assert len(states.json()["items"]) == shape_bounds()
     assert {item["label"] for item in states.json()["items"].values()} == {"Draft"}

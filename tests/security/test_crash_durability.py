@@ -28,9 +28,10 @@ import socketio
 from sqlalchemy import and_, func, select, text
 
 from agreements.shape import agreement_text, find_item
-from tests.agreements.live_server import browser, cookie_header, csrf_token, run_in_threads
-from tests.conftest import PASSWORD, TEST_SETTINGS
+from tests.conftest import TEST_SETTINGS
+from tests.people import csrf_from, new_couple, signed_in
 from tests.relay.client import RelayClient
+from tests.servers import run_in_threads
 
 pytestmark = pytest.mark.server
 
@@ -81,17 +82,13 @@ class CrashWorld:
 
     def new_couple(self, run: int):
         """A linked couple with one empty agreement and a dialogue waiting for Bob's mirror."""
-        from agreements.models import AgreementDocument
-        from couples import accounts, linking
         from dialogue import service as dialogue
         from extensions import db
-        from tests.agreements.conftest import add_agreement
+        from tests.agreements.writing import add_agreement, new_document
 
         with self.app.app_context():
-            alice = accounts.sign_up(f"alice.crash{run}@example.org", "Alice Moreau", PASSWORD)
-            bob = accounts.sign_up(f"bob.crash{run}@example.org", "Bob Lindqvist", PASSWORD)
-            couple = linking.join(linking.invite(alice), bob)
-            document = db.session.scalar(select(AgreementDocument).where(AgreementDocument.couple_id == couple.id))
+            couple, alice, bob = new_couple(tag=f".crash{run}")
+            document = new_document(couple)
             item_id = add_agreement(document)
             talk = dialogue.invite(alice, couple, "Our evenings")
             dialogue.answer_invitation(talk, bob, "accept", talk.turn_index)
@@ -155,7 +152,8 @@ class Device:
         self.world, self.couple, self.number, self.acked, self.rng = world, couple, number, acked, rng
         self.is_alice = number % 2 == 0
         email = couple.alice_email if self.is_alice else couple.bob_email
-        self.http = browser(world.server, email, PASSWORD)
+        self.browser = signed_in(email, url=world.server.url)
+        self.http = self.browser.client
         self.http.request = self._with_timeout(self.http.request)  # a generous bound: the machine may be busy
         self.seen = (couple.turn_index, couple.state)  # the newest dialogue position this device heard of
         self.open_promises: list[int] = []  # promises made here that have no deposit yet
@@ -169,7 +167,7 @@ class Device:
 
     def connect(self) -> None:
         """Open the relay connection (syncing self.doc both ways) and the /dialogue socket."""
-        cookie = cookie_header(self.http)
+        cookie = self.browser.cookie
         self.relay = RelayClient(self.world.relay.url, self.couple.document_id, cookie, self.world.server.url,
                                  doc=self.doc)
         self.sio = socketio.Client(serializer="msgpack", reconnection=False)
@@ -238,7 +236,7 @@ class Device:
     def _submit(self, path: str, page: str, done: str, **fields) -> requests.Response | None:
         """Post a ledger form as the browser does (following the redirect); the answer if it says `done`."""
         answer = self.http.post(f"{self.world.server.url}/ledger/{path}",
-                                data={"csrf_token": csrf_token(page), **fields})
+                                data={"csrf_token": csrf_from(page), **fields})
         return answer if answer.ok and done in answer.text else None
 
     def ledger_step(self, acknowledged) -> None:

@@ -2,7 +2,7 @@
 leaves the server working for everyone else."""
 from __future__ import annotations
 
-from pycrdt import Doc, Text, create_update_message
+from pycrdt import Doc, create_update_message
 import pytest
 
 from agreements import rooms, service, store
@@ -11,9 +11,9 @@ from agreements.shape import find_item, new_item, read_document, sections
 from config import Config
 from extensions import socketio
 from live.rate import BYTES_PER_TOKEN, FLOOD_FACTOR, EventLimiter, cost
-from tests.agreements.conftest import (add_agreement, agreement, first_document, partner, stored_doc,  # noqa: F401
-                                       stored_text)
+from tests.agreements.conftest import agreement, first_document, partner, stored_doc, stored_text  # noqa: F401
 from tests.agreements.wire import NAMESPACE
+from tests.agreements.writing import add_agreement
 
 PARAGRAPH = "We keep Sunday evenings for the two of us, phones in the drawer. " * 8  # 520 characters
 

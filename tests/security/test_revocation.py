@@ -5,18 +5,15 @@ Run `pytest tests/security/test_revocation.py -s` to see the measured times.
 """
 from __future__ import annotations
 
-import re
 import threading
 import time
 
 import pytest
-import requests
 import socketio
-from sqlalchemy import select
 
 from relay import gate
-from tests.agreements.live_server import sign_in
-from tests.conftest import PASSWORD, TEST_SETTINGS
+from tests.conftest import TEST_SETTINGS
+from tests.people import PASSWORD, Browser, new_couple, signed_in
 from tests.relay.client import RelayClient
 
 pytestmark = pytest.mark.server
@@ -32,10 +29,9 @@ def revocation_server(migrated_db, tmp_path_factory):
 
     Yields (server, relay, {scenario: document id}).
     """
-    from agreements.models import AgreementDocument
     from app import create_app
-    from couples import accounts, linking
     from extensions import db
+    from tests.agreements.writing import new_document
     from tests.servers import Relay, Server, sqlite_copy
 
     folder = tmp_path_factory.mktemp("revocation")
@@ -44,11 +40,8 @@ def revocation_server(migrated_db, tmp_path_factory):
     documents = {}
     with app.app_context():
         for n, scenario in enumerate(SCENARIOS):
-            alice = accounts.sign_up(f"alice{n}@example.org", "Alice Moreau", PASSWORD)
-            bob = accounts.sign_up(f"bob{n}@example.org", "Bob Lindqvist", PASSWORD)
-            couple = linking.join(linking.invite(alice), bob)
-            documents[scenario] = db.session.scalar(
-                select(AgreementDocument.id).where(AgreementDocument.couple_id == couple.id))
+            couple, _, _ = new_couple(tag=str(n))
+            documents[scenario] = new_document(couple).id
         db.engine.dispose()
     server = Server(folder, url).start()
     relay = Relay(folder, url, server.url).start()  # it reads the sessions again every RELAY_RECHECK_SECONDS (0.5)
@@ -106,24 +99,21 @@ class RelaySocket:
         self.client.close()
 
 
-def _post_form(server, cookie: str, page: str, url: str, data: dict) -> int:
-    """Post a form from a browser holding cookie, with the CSRF token of page (and the session the page set)."""
-    cookies = dict(pair.split("=", 1) for pair in cookie.split("; "))
-    form = requests.get(server.url + page, cookies=cookies)
-    cookies.update(form.cookies.get_dict())  # the page keeps its CSRF secret in the session
-    token = re.search(r'csrf_token" type="hidden" value="([^"]+)"', form.text).group(1)
+def _post_form(browser: Browser, page: str, url: str, data: dict) -> int:
+    """Post a form as the browser does, with the CSRF token of page (under each form's prefix)."""
+    token = browser.token(page)
     tokens = {f"{prefix}csrf_token": token for prefix in ("", "pw-", "del-")}  # one token, whatever the form prefix
-    return requests.post(server.url + url, data={**data, **tokens}, cookies=cookies, allow_redirects=False).status_code
+    return browser.post(url, {**data, **tokens}).status_code
 
 
-def _action(scenario: str, server, n: int, socket_cookie: str) -> tuple[str, str, str, dict]:
-    """(cookie, form page, url, data) of the scenario, done from another browser (logout: another tab)."""
+def _action(scenario: str, server, n: int, bob: Browser) -> tuple[Browser, str, str, dict]:
+    """(browser, form page, url, data) of the scenario, done from another browser (logout: another tab)."""
     new = "a much longer passphrase 4711"
     if scenario == "logout":
-        return socket_cookie, "/account", "/logout", {}
+        return bob, "/account", "/logout", {}
     if scenario == "unlink":
-        return sign_in(server, f"alice{n}@example.org", PASSWORD), "/unlink", "/unlink", {"confirm": "y"}
-    other = sign_in(server, f"bob{n}@example.org", PASSWORD)
+        return signed_in(f"alice{n}@example.org", url=server.url), "/unlink", "/unlink", {"confirm": "y"}
+    other = signed_in(f"bob{n}@example.org", url=server.url)
     if scenario == "password change":
         return other, "/account", "/account/password", {"pw-current": PASSWORD, "pw-password": new, "pw-confirm": new}
     return other, "/account", "/account/delete", {"del-password": PASSWORD, "del-confirm": "y"}
@@ -152,13 +142,14 @@ def _refused(server, cookie: str, namespace: str) -> bool:
 def test_sockets_of_a_revoked_partner_close_within_a_second(scenario, revocation_server):
     server, relay, documents = revocation_server
     n = SCENARIOS.index(scenario)
-    cookie = sign_in(server, f"bob{n}@example.org", PASSWORD)
+    bob = signed_in(f"bob{n}@example.org", url=server.url)
+    cookie = bob.cookie
     sockets = [Socket(server, cookie, namespace) for namespace in NAMESPACES]
     try:
         sockets.append(RelaySocket(relay, server, cookie, documents[scenario]))
-        action = _action(scenario, server, n, cookie)
+        action = _action(scenario, server, n, bob)
         started = time.monotonic()  # from the form's GET to the last socket closed: what a person would wait
-        assert _post_form(server, *action) == 302
+        assert _post_form(*action) == 302
         for socket in sockets:
             assert socket.closed.wait(2), f"{socket.namespace} still open after {scenario}"
         times = {socket.namespace: socket.closed_at - started for socket in sockets}

@@ -34,10 +34,11 @@ from websockets.sync.client import connect
 from agreements.shape import agreement_text, find_item
 from relay import messages as relay_messages
 from relay.server import FRAMING_ALLOWANCE
-from tests.agreements.live_server import run_in_threads, sign_in
-from tests.conftest import PASSWORD, TEST_SETTINGS
+from tests.conftest import TEST_SETTINGS
+from tests.people import new_couple, signed_in
 from tests.relay.client import RelayClient
 from tests.security.fuzz import JUNK, Payload, Payloads, RelayFrames, drawn, real_messages, relay_counts
+from tests.servers import run_in_threads
 
 pytestmark = pytest.mark.server
 
@@ -82,7 +83,6 @@ def fuzz_world(migrated_db, tmp_path_factory):
     from agreements import store
     from agreements.models import AgreementDocument
     from app import create_app
-    from couples import accounts, linking
     from extensions import db
     from tests.agreements.writing import add_agreement
     from tests.servers import Relay, Server, sqlite_copy
@@ -91,20 +91,17 @@ def fuzz_world(migrated_db, tmp_path_factory):
     url = sqlite_copy(migrated_db, folder)
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        people = {name: accounts.sign_up(f"{name}.fuzz@example.org", full, PASSWORD) for name, full in (
-            ("alice", "Alice Moreau"), ("bob", "Bob Lindqvist"), ("carol", "Carol Nguyen"), ("dan", "Dan Okafor"),
-            ("erin", "Erin Castillo"), ("finn", "Finn Adeyemi"))}
-        ab = linking.join(linking.invite(people["alice"]), people["bob"])
-        cd = linking.join(linking.invite(people["carol"]), people["dan"])
-        ef = linking.join(linking.invite(people["erin"]), people["finn"])
+        ab, alice, bob = new_couple("Alice Moreau", "Bob Lindqvist", ".fuzz")
+        cd, carol, dan = new_couple("Carol Nguyen", "Dan Okafor", ".fuzz")
+        ef, _, _ = new_couple("Erin Castillo", "Finn Adeyemi", ".fuzz")
         docs = {c.id: db.session.scalar(select(AgreementDocument).where(AgreementDocument.couple_id == c.id))
                 for c in (ab, cd, ef)}
         items = {docs[ab.id].id: add_agreement(docs[ab.id], "We take a break when a fight gets too hot."),
                  docs[cd.id].id: add_agreement(docs[cd.id], "We cook together on Fridays."),
                  docs[ef.id].id: add_agreement(docs[ef.id], "")}
         ids = {"doc": docs[ab.id].id, "other_doc": docs[cd.id].id, "quiet_doc": docs[ef.id].id, "items": items,
-               "dialogue": _open_dialogue(ab, people["alice"], people["bob"]),
-               "other_dialogue": _open_dialogue(cd, people["carol"], people["dan"])}
+               "dialogue": _open_dialogue(ab, alice, bob),
+               "other_dialogue": _open_dialogue(cd, carol, dan)}
         states = {d.id: store.load(d.id)[0].get_update() for d in docs.values() if d.couple_id != ef.id}
         db.session.remove()
         db.engine.dispose()
@@ -113,7 +110,7 @@ def fuzz_world(migrated_db, tmp_path_factory):
     relay = Relay(folder, url, server.url, env={"SOCKET_EVENTS_PER_SECOND": "100000",
                                                 "SOCKET_EVENTS_BURST": "100000"}).start()
     try:
-        cookies = {name: sign_in(server, f"{name}.fuzz@example.org", PASSWORD)
+        cookies = {name: signed_in(f"{name}.fuzz@example.org", url=server.url).cookie
                    for name in ("alice", "carol", "erin", "finn")}
         yield FuzzWorld(server, relay, app, ids, states, cookies)
     finally:

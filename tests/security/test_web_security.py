@@ -6,11 +6,10 @@ import time
 import pytest
 import socketio
 
+from tests.agreements.conftest import live_world  # noqa: F401  (a real server with Alice and Bob linked)
 from tests.authz import World, changed_tables, fingerprint
 from tests.conftest import PASSWORD, TEST_SETTINGS, Browser
-from tests.agreements.conftest import live_world  # noqa: F401  (a real server with Alice and Bob linked)
 from tests.test_authorization_matrix import CASES, worlds  # noqa: F401  (the worlds fixture)
-from tests.test_csrf import _row_counts
 
 GETS = [case for case in CASES if case.method == "GET"]
 NAMESPACES = ("/couple", "/agreements", "/dialogue")
