@@ -1,15 +1,16 @@
 """End-to-end fixtures: a real server, and headless Chromium (Debian's) driven by Playwright."""
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
+import os
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, TEST_SETTINGS
+from tests.conftest import TEST_SETTINGS
+from tests.people import PASSWORD, new_couple
 from tests.servers import Relay, Server, free_port, sqlite_copy
 
 CHROMIUM = "/usr/bin/chromium"
@@ -90,22 +91,45 @@ def sign_up(page: Page, name: str, email: str, password: str = PASSWORD) -> None
     page.wait_for_url("**/")
 
 
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form; the home page opens."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+
+
+@pytest.fixture
+def linked_partners(partner_page, live_server):
+    """Factory: linked_partners(first_view=DESKTOP, second_view=PHONE, first="Maya Okafor", second="Sam Reyes")
+    -> their two pages, each in its own browser, signed in through the login form, on the home page.
+
+    The couple is made and linked through the services (tests.people.new_couple, the first invited the second),
+    with emails of the first names (maya@example.org). The pages of signing up and linking have their own tests
+    (test_linking_e2e, test_accessibility_e2e); every other browser test starts here.
+    """
+
+    def make(first_view=DESKTOP, second_view=PHONE, first: str = "Maya Okafor", second: str = "Sam Reyes"):
+        with on_server(live_server):
+            _, a, b = new_couple(first, second, tag="")
+            emails = a.email, b.email
+        pages = []
+        for email, view in zip(emails, (first_view, second_view)):
+            pages.append(partner_page(view))
+            sign_in(pages[-1], email)
+        expect(pages[0].get_by_role("heading", level=1)).to_have_text(f"You and {second}")
+        return tuple(pages)
+
+    return make
+
+
 def link(inviter: Page, joiner: Page) -> str:
     """The inviter makes an invitation; the joiner types its code and confirms. Returns the code."""
     inviter.get_by_role("button", name="Invite my partner").click()
     code = inviter.locator("#invite-code").inner_text()
     join(joiner, code)
     return code
-
-
-def maya_and_sam(partner_page, maya_viewport=DESKTOP, sam_viewport=PHONE) -> tuple[Page, Page]:
-    """Maya and Sam, each in their own browser, signed up and linked (Maya invited). Returns their pages."""
-    maya, sam = partner_page(maya_viewport), partner_page(sam_viewport)
-    sign_up(maya, "Maya Okafor", "maya@example.org")
-    sign_up(sam, "Sam Reyes", "sam@example.org")
-    link(maya, sam)
-    expect(maya.get_by_role("heading", level=1)).to_have_text("You and Sam Reyes")  # her page followed by itself
-    return maya, sam
 
 
 def join(joiner: Page, code: str) -> None:

@@ -1,7 +1,7 @@
 """Two partners in two browsers write one agreement at the same time, see each other, and both sign it."""
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 
 FIRST = "We listen before we answer."
 
@@ -35,11 +35,8 @@ def type_together(alice: Page, bob: Page, alice_text: str, bob_text: str) -> Non
             bob.keyboard.type(bob_text[i])
 
 
-def test_partners_write_one_agreement_together_and_both_sign_it(partner_page):
-    alice, bob = partner_page(DESKTOP), partner_page(PHONE)
-    sign_up(alice, "Alice Moreau", "alice@example.org")
-    sign_up(bob, "Bob Lindqvist", "bob@example.org")
-    link(alice, bob)
+def test_partners_write_one_agreement_together_and_both_sign_it(linked_partners):
+    alice, bob = linked_partners(DESKTOP, PHONE, "Alice Moreau", "Bob Lindqvist")
     open_document(alice)
     open_document(bob)
     expect(alice.locator(".section-prompt").first).to_contain_text("disagreement heats up")
@@ -126,11 +123,8 @@ def test_partners_write_one_agreement_together_and_both_sign_it(partner_page):
     screenshot(alice, "agreements-archive-desktop")
 
 
-def test_typing_offline_says_so_and_merges_on_return(partner_page):
-    alice, bob = partner_page(DESKTOP), partner_page(PHONE)
-    sign_up(alice, "Carol Nguyen", "carol@example.org")
-    sign_up(bob, "Dan Okafor", "dan@example.org")
-    link(alice, bob)
+def test_typing_offline_says_so_and_merges_on_return(linked_partners):
+    alice, bob = linked_partners(DESKTOP, PHONE, "Carol Nguyen", "Dan Okafor")
     alice.goto("/")
     screenshot(alice, "agreements-home-card-desktop")
     open_document(alice)

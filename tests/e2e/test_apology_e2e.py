@@ -1,10 +1,10 @@
 """Two partners in two browsers: a guided apology written in private (a "but" gently noted), kept across a
 reload, sent, its change made a promise, and answered with "Can we talk about it?", which starts a dialogue."""
-import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 
 BUT_NOTE = "“But” can quietly cancel what came before it"
 
@@ -17,12 +17,9 @@ def assert_accessible(page: Page) -> None:
 
 @pytest.mark.parametrize("writer_view, reader_view", [(DESKTOP, PHONE), (PHONE, DESKTOP)],
                          ids=["writer-1280", "writer-360"])
-def test_an_apology_becomes_a_promise_and_a_dialogue(partner_page, writer_view, reader_view):
-    maya, sam = partner_page(writer_view), partner_page(reader_view)
+def test_an_apology_becomes_a_promise_and_a_dialogue(linked_partners, writer_view, reader_view):
+    maya, sam = linked_partners(writer_view, reader_view, "Maya Lind", "Sam Okoro")
     wide, narrow = writer_view["width"], reader_view["width"]
-    sign_up(maya, "Maya Lind", "maya@example.org")
-    sign_up(sam, "Sam Okoro", "sam@example.org")
-    link(maya, sam)
 
     # Maya begins from her home page, in private; Sam's home page stays open meanwhile.
     sam.goto("/")

@@ -1,10 +1,10 @@
 """After unlinking: the partner's open pages become the archive at once, and the archive offers only what works."""
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
+import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, maya_and_sam, screenshot, write_agreement
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot, write_agreement
 
 NAMES = {id(DESKTOP): "desktop", id(PHONE): "phone"}
 
@@ -24,8 +24,8 @@ def expect_only_what_works(page: Page) -> None:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
-def test_the_partners_open_page_becomes_the_archive_when_the_other_unlinks(partner_page, live_server, viewport):
-    maya, sam = maya_and_sam(partner_page, DESKTOP, viewport)
+def test_the_partners_open_page_becomes_the_archive_when_the_other_unlinks(linked_partners, live_server, viewport):
+    maya, sam = linked_partners(DESKTOP, viewport)
     write_agreement(live_server, "We keep Sunday mornings for the two of us.")
     sam.goto("/")
     expect(sam.get_by_role("heading", level=1)).to_have_text("You and Maya Okafor")

@@ -65,12 +65,9 @@ def one_round(sender: Page, receiver: Page, loops: bool) -> None:
     expect_step(receiver, sender, "Switch or finish", "Your partner is choosing whether to switch roles or finish.")
 
 
-def test_a_couple_goes_through_a_whole_dialogue_live(partner_page):
-    alice, bob = partner_page(DESKTOP), partner_page(PHONE)
+def test_a_couple_goes_through_a_whole_dialogue_live(linked_partners):
+    alice, bob = linked_partners(DESKTOP, PHONE, "Alice Moreau", "Bob Lindqvist")
     NAMES.update({alice: "Alice Moreau", bob: "Bob Lindqvist"})
-    sign_up(alice, "Alice Moreau", "alice@example.org")
-    sign_up(bob, "Bob Lindqvist", "bob@example.org")
-    link(alice, bob)
     expect(bob.locator(".dlg-home")).to_contain_text("Ask for a dialogue")
 
     alice.goto("/dialogue/")

@@ -1,16 +1,13 @@
 """Two partners in two browsers: a recurring promise, a deposit, a confirmation with thanks, all live."""
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up, write_agreement
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot, write_agreement
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def test_promise_deposit_and_thanks_reach_the_partner_live(partner_page, live_server):
-    alice, bob = partner_page(PHONE), partner_page(DESKTOP)
-    sign_up(alice, "Alice Moreau", "alice@example.org")
-    sign_up(bob, "Bob Lindqvist", "bob@example.org")
-    link(alice, bob)
+def test_promise_deposit_and_thanks_reach_the_partner_live(linked_partners, live_server):
+    alice, bob = linked_partners(PHONE, DESKTOP, "Alice Moreau", "Bob Lindqvist")
     write_agreement(live_server, "We say good morning, even after an argument")
     alice.goto("/ledger/")
     bob.goto("/ledger/")

@@ -3,7 +3,7 @@ from playwright.sync_api import expect
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.conftest import DESKTOP, PHONE, maya_and_sam, on_server, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, on_server, screenshot
 
 
 def kept_and_confirmed(server) -> None:
@@ -20,8 +20,8 @@ def kept_and_confirmed(server) -> None:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
-def test_a_new_couples_chart_shows_no_weeks_before_they_began(partner_page, live_server, viewport):
-    maya, sam = maya_and_sam(partner_page, viewport, DESKTOP)
+def test_a_new_couples_chart_shows_no_weeks_before_they_began(linked_partners, live_server, viewport):
+    maya, sam = linked_partners(viewport, DESKTOP)
     kept_and_confirmed(live_server)
     for page in (maya, sam):
         page.goto("/ledger/")
@@ -34,8 +34,8 @@ def test_a_new_couples_chart_shows_no_weeks_before_they_began(partner_page, live
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
-def test_the_partner_sees_kept_and_noticed_and_only_the_promiser_sees_rates(partner_page, live_server, viewport):
-    maya, sam = maya_and_sam(partner_page, DESKTOP, viewport)
+def test_the_partner_sees_kept_and_noticed_and_only_the_promiser_sees_rates(linked_partners, live_server, viewport):
+    maya, sam = linked_partners(DESKTOP, viewport)
     kept_and_confirmed(live_server)
     sam.goto("/ledger/")
     theirs = sam.get_by_role("article").filter(has_text="A good-morning message")

@@ -1,11 +1,11 @@
 """A full document in the browser: a calm message instead of "Saving…" forever, and shortening it works."""
-import re
 from pathlib import Path
+import re
 
-import pytest
 from playwright.sync_api import expect
+import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.e2e.test_agreements_e2e import open_document
 
 FULL_AT = 6000  # bytes of encoded state: the suggested sections and two agreements of 1,800 characters fit
@@ -18,11 +18,8 @@ def relay_env() -> dict:
     return {"AGREEMENTS_MAX_DOCUMENT_BYTES": str(FULL_AT)}
 
 
-def test_a_full_document_says_so_and_can_be_shortened(partner_page):
-    alice, bob = partner_page(DESKTOP), partner_page(PHONE)
-    sign_up(alice, "Alice Moreau", "alice@example.org")
-    sign_up(bob, "Bob Lindqvist", "bob@example.org")
-    link(alice, bob)
+def test_a_full_document_says_so_and_can_be_shortened(linked_partners):
+    alice, bob = linked_partners(DESKTOP, PHONE, "Alice Moreau", "Bob Lindqvist")
     open_document(alice)
     open_document(bob)
     status = alice.locator("#sync-status")

@@ -1,14 +1,14 @@
 """Writing far down the agreements page on a phone: the offline notice is in sight where the person types."""
-import pytest
 from playwright.sync_api import expect
+import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, maya_and_sam, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.e2e.test_agreements_e2e import open_document
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
-def test_offline_notice_stays_in_sight_while_writing_far_down_the_page(partner_page, viewport):
-    maya, sam = maya_and_sam(partner_page, DESKTOP, viewport)
+def test_offline_notice_stays_in_sight_while_writing_far_down_the_page(linked_partners, viewport):
+    maya, sam = linked_partners(DESKTOP, viewport)
     open_document(sam)
     sam.get_by_role("button", name="Add an agreement").last.click()
     field = sam.locator(".item-text").last

@@ -2,7 +2,7 @@
 and everything each of them carries still arrives live. The relay's document socket is separate, by design."""
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import maya_and_sam, screenshot
+from tests.e2e.conftest import screenshot
 
 SETTLE_MS = 1_500  # past the page's load event, when the quiet "being here" connection would open
 
@@ -27,8 +27,8 @@ def sockets_of(page: Page, path: str, ready) -> tuple[list[str], list[str]]:
     return app, [url for url in opened if url not in app]
 
 
-def test_the_home_page_of_a_linked_couple_opens_one_websocket(partner_page):
-    maya, sam = maya_and_sam(partner_page)
+def test_the_home_page_of_a_linked_couple_opens_one_websocket(linked_partners):
+    maya, sam = linked_partners()
     app, relay = sockets_of(maya, "/", lambda page: expect(page.get_by_text("Sam Reyes is here now")).to_be_visible())
     assert len(app) == 1 and relay == []
 
@@ -44,8 +44,8 @@ def test_the_home_page_of_a_linked_couple_opens_one_websocket(partner_page):
     screenshot(sam, f"one-socket-home-{sam.viewport_size['width']}")
 
 
-def test_the_other_live_pages_open_one_websocket_each(partner_page):
-    maya, _sam = maya_and_sam(partner_page)
+def test_the_other_live_pages_open_one_websocket_each(linked_partners):
+    maya, _sam = linked_partners()
     for path, ready in (
         ("/dialogue/", lambda page: expect(page.get_by_role("heading", name="Ask for a dialogue")).to_be_visible()),
         ("/ledger/", lambda page: expect(page.locator("#ledger[data-connected='true']")).to_be_attached()),

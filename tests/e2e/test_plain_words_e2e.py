@@ -1,12 +1,12 @@
 """Plain words and the page's own ways: the invitation, its copy button, its time; downloading; removing a section."""
-import re
 from datetime import datetime, timedelta
+import re
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.sync_api import expect
+import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, maya_and_sam, screenshot, sign_up
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_up
 from tests.e2e.test_agreements_e2e import open_document
 
 ZONE = "Pacific/Auckland"
@@ -41,8 +41,8 @@ def test_own_invitation_shows_its_time_in_my_zone_a_copy_button_and_no_code_box(
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
-def test_removing_a_section_asks_in_the_pages_own_dialog(partner_page, viewport):
-    maya, sam = maya_and_sam(partner_page, viewport, DESKTOP)
+def test_removing_a_section_asks_in_the_pages_own_dialog(linked_partners, viewport):
+    maya, sam = linked_partners(viewport, DESKTOP)
     browser_boxes = []
     maya.on("dialog", lambda box: (browser_boxes.append(box.message), box.dismiss()))
     open_document(maya)

@@ -1,7 +1,7 @@
 """In two browsers: a partner on any page of the app is here, and going from page to page never shows as leaving."""
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 
 GRACE_MS = 10_000  # the server's default PRESENCE_GRACE_SECONDS
 
@@ -14,11 +14,8 @@ WATCH_FOR_AWAY = """(words) => {
 }"""
 
 
-def test_a_partner_moving_between_pages_is_here_all_along(partner_page):
-    alice, bob = partner_page(PHONE), partner_page(DESKTOP)
-    sign_up(alice, "Alice Moreau", "alice@example.org")
-    sign_up(bob, "Bob Lindqvist", "bob@example.org")
-    link(alice, bob)
+def test_a_partner_moving_between_pages_is_here_all_along(linked_partners):
+    alice, bob = linked_partners(PHONE, DESKTOP, "Alice Moreau", "Bob Lindqvist")
     expect(alice.get_by_text("Bob Lindqvist is here now")).to_be_visible()
     alice.evaluate(WATCH_FOR_AWAY, "Bob Lindqvist is not here")
 

@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_up
+
 MARKER = "e2e-private-marker-3b8f"
 PASSAGE = "I am sorry I stopped listening when you were worried."
 
@@ -24,11 +25,8 @@ def write_entry(page, text):
     expect(page.locator(".flash")).to_contain_text("Only you can read this")
 
 
-def test_partner_sees_only_the_shared_passage(partner_page):
-    alice, bob = partner_page(DESKTOP), partner_page(PHONE)
-    sign_up(alice, "Alice Moreau", "alice@example.org")
-    sign_up(bob, "Bob Lindqvist", "bob@example.org")
-    link(alice, bob)
+def test_partner_sees_only_the_shared_passage(linked_partners):
+    alice, bob = linked_partners(DESKTOP, PHONE, "Alice Moreau", "Bob Lindqvist")
     expect(bob.locator("#shared-passages")).to_contain_text("Nothing shared yet")
 
     write_entry(alice, f"{PASSAGE} The rest is only for me: {MARKER}.")
@@ -68,11 +66,8 @@ def test_partner_sees_only_the_shared_passage(partner_page):
     shot(bob, "journal")
 
 
-def test_turning_presence_off_hides_it_from_the_partner(partner_page):
-    alice, bob = partner_page(DESKTOP), partner_page(DESKTOP)
-    sign_up(alice, "Alice Moreau", "alice@example.org")
-    sign_up(bob, "Bob Lindqvist", "bob@example.org")
-    link(alice, bob)
+def test_turning_presence_off_hides_it_from_the_partner(linked_partners):
+    alice, bob = linked_partners(DESKTOP, DESKTOP, "Alice Moreau", "Bob Lindqvist")
     expect(alice.locator("#presence")).to_have_attribute("data-here", "true")
 
     # Bob keeps his home page open and turns sharing off in another tab.

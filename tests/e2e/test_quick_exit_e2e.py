@@ -1,13 +1,13 @@
 """Quick exit: the keyboard reaches it first, and an Esc that closes something is not half of it."""
-import pytest
 from playwright.sync_api import expect
+import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, maya_and_sam, screenshot, sign_up, write_agreement
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_up, write_agreement
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
-def test_esc_that_closes_the_sign_dialog_is_not_half_of_a_quick_exit(partner_page, live_server, viewport):
-    maya, _sam = maya_and_sam(partner_page, viewport, viewport)
+def test_esc_that_closes_the_sign_dialog_is_not_half_of_a_quick_exit(linked_partners, live_server, viewport):
+    maya, _sam = linked_partners(viewport, viewport)
     write_agreement(live_server, "We keep Sunday mornings for the two of us.")
     maya.goto("/agreements/")
     maya.get_by_role("link", name="Our agreements").click()

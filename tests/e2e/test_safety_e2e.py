@@ -1,6 +1,6 @@
 """The safety page names real helplines, dated, and stays honest about what the partner can see."""
-import pytest
 from playwright.sync_api import expect
+import pytest
 
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 

@@ -1,15 +1,12 @@
 """A change the server refuses for the document's shape: a calm message instead of "Saving…", nothing reaches the partner."""
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.e2e.test_agreements_e2e import open_document
 
 
-def test_an_agreement_past_the_editors_limit_is_refused_with_a_calm_message(partner_page):
-    alice, bob = partner_page(DESKTOP), partner_page(PHONE)
-    sign_up(alice, "Alice Moreau", "alice@example.org")
-    sign_up(bob, "Bob Lindqvist", "bob@example.org")
-    link(alice, bob)
+def test_an_agreement_past_the_editors_limit_is_refused_with_a_calm_message(linked_partners):
+    alice, bob = linked_partners(DESKTOP, PHONE, "Alice Moreau", "Bob Lindqvist")
     open_document(alice)
     open_document(bob)
     status = alice.locator("#sync-status")

@@ -1,10 +1,10 @@
 """In two browsers: one partner asks for space; the other sees one calm card, and their invitation waits."""
 import re
 
-import pytest
 from playwright.sync_api import expect
+import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.e2e.test_apology_e2e import assert_accessible
 
 NOTE = "I'm okay. I need a few days to think."
@@ -24,11 +24,8 @@ def invite(page):
 
 @pytest.mark.parametrize("asker_size, partner_size", [(DESKTOP, PHONE), (PHONE, DESKTOP)],
                          ids=["asker-desktop", "asker-phone"])
-def test_asking_for_space_and_the_partners_view(partner_page, asker_size, partner_size):
-    alice, bob = partner_page(asker_size), partner_page(partner_size)
-    sign_up(alice, "Alice Moreau", "alice@example.org")
-    sign_up(bob, "Bob Lindqvist", "bob@example.org")
-    link(alice, bob)
+def test_asking_for_space_and_the_partners_view(linked_partners, asker_size, partner_size):
+    alice, bob = linked_partners(asker_size, partner_size, "Alice Moreau", "Bob Lindqvist")
     expect(bob.get_by_text("Alice Moreau is here now")).to_be_visible()
 
     alice.get_by_role("link", name="ask for some space").click()

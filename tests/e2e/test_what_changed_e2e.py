@@ -1,8 +1,8 @@
 """'Changed since signed' leads straight to what changed, who changed it and when; history versions are told apart."""
-import pytest
 from playwright.sync_api import Page, expect
+import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, maya_and_sam, screenshot, write_agreement
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot, write_agreement
 from tests.e2e.test_agreements_e2e import open_document, put_caret
 
 TEXT = "We keep Sunday mornings for the two of us."
@@ -14,8 +14,8 @@ def sign_first(page: Page) -> None:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
-def test_changed_since_signed_shows_what_changed_who_changed_it_and_when(partner_page, live_server, viewport):
-    maya, sam = maya_and_sam(partner_page, viewport, DESKTOP)
+def test_changed_since_signed_shows_what_changed_who_changed_it_and_when(linked_partners, live_server, viewport):
+    maya, sam = linked_partners(viewport, DESKTOP)
     write_agreement(live_server, TEXT)
     open_document(maya)
     open_document(sam)
