@@ -88,9 +88,6 @@ function start(root) {
 
   // `refusal`: a refused step's message, shown inside the step where the person is looking.
   async function refresh(refusal = "") {
-    const active = document.activeElement;
-    // A button that was just pressed (and disabled) leaves the focus on the body: that counts as here.
-    const focusWasHere = working && (live.contains(active) || active === document.body) ? working : null;
     const before = { state: current().dataset.state, mine: current().dataset.mine === "true" };
     let answer;
     try {
@@ -113,6 +110,12 @@ function start(root) {
       say("The dialogue could not be updated. Please reload the page.");
       return;
     }
+    // Where the person works, read as the step is drawn again (not before the read: they may have started
+    // typing meanwhile). A button just pressed (and disabled) leaves the focus on the body: that counts as here.
+    const active = document.activeElement;
+    const focusWasHere = working && (live.contains(active) || active === document.body) ? working : null;
+    const caret = active instanceof HTMLTextAreaElement && live.contains(active)
+      ? [active.selectionStart, active.selectionEnd] : null;
     live.innerHTML = answer.text;
     say("");
     wire();
@@ -127,6 +130,7 @@ function start(root) {
     if (focusWasHere) {
       const again = live.querySelector(focusWasHere) || document.getElementById("step-title");
       again.focus({ preventScroll: true });
+      if (caret && again instanceof HTMLTextAreaElement) again.setSelectionRange(...caret);
       working = focusWasHere;
     }
     // When it becomes this partner's turn, bring the step into view (on a phone it is below the transcript).

@@ -1,10 +1,10 @@
 """Two partners in two browsers: the dialogue is fair (a break is its asker's), live on every page, in people's
 own words, keeps the keyboard where the person works, and never loses a word offline or on reload."""
-import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, link, screenshot, sign_up
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 
 WIDTHS = [pytest.param((DESKTOP, PHONE), id="maya-1280-sam-360"), pytest.param((PHONE, DESKTOP), id="maya-360-sam-1280")]
 MAYA, SAM = "Maya Okafor", "Sam Reyes"
@@ -20,17 +20,6 @@ def look(page: Page, name: str) -> None:
     screenshot(page, f"{name}-{width(page)}")
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
-
-
-def couple(partner_page, widths) -> tuple[Page, Page]:
-    maya, sam = partner_page(widths[0]), partner_page(widths[1])
-    sign_up(maya, MAYA, "maya@example.org")
-    sign_up(sam, SAM, "sam@example.org")
-    link(maya, sam)
-    # Maya's home page reloads itself once Sam has joined; let it, before going anywhere.
-    expect(maya.get_by_role("heading", name=f"You and {SAM}")).to_be_visible()
-    maya.wait_for_load_state()
-    return maya, sam
 
 
 def invite(maya: Page, topic: str = "How we spend our evenings") -> None:
@@ -65,8 +54,8 @@ def to_mirroring(maya: Page, sam: Page) -> None:
 
 
 @pytest.mark.parametrize("widths", WIDTHS)
-def test_only_the_partner_who_asked_for_a_break_can_end_it(partner_page, widths):
-    maya, sam = couple(partner_page, widths)
+def test_only_the_partner_who_asked_for_a_break_can_end_it(linked_partners, widths):
+    maya, sam = linked_partners(*widths, MAYA, SAM)
     to_mirroring(maya, sam)
     press(sam, "I need a break")
     for page in (maya, sam):
@@ -87,8 +76,8 @@ def test_only_the_partner_who_asked_for_a_break_can_end_it(partner_page, widths)
 
 
 @pytest.mark.parametrize("widths", WIDTHS)
-def test_the_dialogues_page_and_home_cards_follow_the_partner_live(partner_page, widths):
-    maya, sam = couple(partner_page, widths)
+def test_the_dialogues_page_and_home_cards_follow_the_partner_live(linked_partners, widths):
+    maya, sam = linked_partners(*widths, MAYA, SAM)
     sam.goto("/dialogue/")
     expect(sam.get_by_role("heading", name="Ask for a dialogue")).to_be_visible()
     maya.goto("/")
@@ -110,8 +99,8 @@ def test_the_dialogues_page_and_home_cards_follow_the_partner_live(partner_page,
 
 
 @pytest.mark.parametrize("widths", WIDTHS)
-def test_each_person_reads_about_themselves_as_you_and_does_their_own_step(partner_page, widths):
-    maya, sam = couple(partner_page, widths)
+def test_each_person_reads_about_themselves_as_you_and_does_their_own_step(linked_partners, widths):
+    maya, sam = linked_partners(*widths, MAYA, SAM)
     maya.goto("/dialogue/")
     maya.get_by_label("What would you like to talk about? One sentence is enough.").fill(
         "I'd like a dialogue about how we spend our evenings. Is now a good time?")
@@ -146,8 +135,8 @@ def test_each_person_reads_about_themselves_as_you_and_does_their_own_step(partn
 
 
 @pytest.mark.parametrize("widths", WIDTHS)
-def test_focus_stays_where_the_person_works_and_the_turn_is_announced(partner_page, widths):
-    maya, sam = couple(partner_page, widths)
+def test_focus_stays_where_the_person_works_and_the_turn_is_announced(linked_partners, widths):
+    maya, sam = linked_partners(*widths, MAYA, SAM)
     to_mirroring(maya, sam)
     sam.get_by_role("link", name="Dialogues", exact=True).focus()  # Sam reads elsewhere on the page meanwhile
     box = sam.get_by_label(f"What you heard {MAYA} say")
@@ -165,8 +154,8 @@ def test_focus_stays_where_the_person_works_and_the_turn_is_announced(partner_pa
 
 
 @pytest.mark.parametrize("widths", WIDTHS)
-def test_a_mirror_written_offline_is_sent_once_and_a_draft_survives_reload_until_quick_exit(partner_page, widths):
-    maya, sam = couple(partner_page, widths)
+def test_a_mirror_written_offline_is_sent_once_and_a_draft_survives_reload_until_quick_exit(linked_partners, widths):
+    maya, sam = linked_partners(*widths, MAYA, SAM)
     to_mirroring(maya, sam)
     box = f"What you heard {MAYA} say"
     sam.get_by_label(box).press_sequentially("You miss our")
@@ -200,9 +189,29 @@ def test_a_mirror_written_offline_is_sent_once_and_a_draft_survives_reload_until
     assert maya.evaluate(DRAFTS) == 0
 
 
+def test_typing_while_the_page_catches_up_loses_no_keystroke(linked_partners):
+    """The page catches up once its connection opens (a read of the step that may be slow); a person who starts
+    typing meanwhile keeps every keystroke and the place where they type."""
+    maya, sam = linked_partners(DESKTOP, PHONE, MAYA, SAM)
+    to_mirroring(maya, sam)
+    held = []
+    sam.route("**/dialogue/*/live", lambda route: held.append(route))  # the catch-up's read waits until the test lets it go
+    sam.reload()
+    box = sam.get_by_label(f"What you heard {MAYA} say")
+    expect(box).to_be_visible()
+    while not held:  # the connection is open and the catch-up has asked
+        sam.wait_for_timeout(50)
+    box.press_sequentially("You miss our")
+    held.pop().continue_()
+    sam.wait_for_timeout(500)  # the answer arrives and the step is drawn again, mid-sentence
+    sam.keyboard.type(" slow evenings.")  # the keys go wherever the focus is, as a person's do
+    expect(box).to_have_value("You miss our slow evenings.")
+    expect(box).to_be_focused()
+
+
 @pytest.mark.parametrize("widths", WIDTHS)
-def test_signing_out_erases_the_drafts_kept_in_this_tab(partner_page, widths):
-    maya, sam = couple(partner_page, widths)
+def test_signing_out_erases_the_drafts_kept_in_this_tab(linked_partners, widths):
+    maya, sam = linked_partners(*widths, MAYA, SAM)
     to_mirroring(maya, sam)
     sam.get_by_label(f"What you heard {MAYA} say").press_sequentially("You miss")
     assert sam.evaluate(DRAFTS) == 1
@@ -214,10 +223,10 @@ def test_signing_out_erases_the_drafts_kept_in_this_tab(partner_page, widths):
     assert sam.evaluate(DRAFTS) == 0
 
 
-def test_an_older_answer_arriving_late_never_takes_back_the_partners_turn(partner_page):
+def test_an_older_answer_arriving_late_never_takes_back_the_partners_turn(linked_partners):
     """Answers can overtake each other: the page's catch-up read on connecting, answered late with the dialogue as
     it was, must not replace the partner's newer turn the page has shown meanwhile."""
-    maya, sam = couple(partner_page, (DESKTOP, DESKTOP))
+    maya, sam = linked_partners(DESKTOP, DESKTOP, MAYA, SAM)
     invite(maya)
     sam.goto("/")
     sam.get_by_role("link", name="Answer the invitation").click()
