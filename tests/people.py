@@ -83,10 +83,8 @@ class Browser:
 
     @property
     def cookie(self) -> str:
-        """The Cookie header a socket opened by this browser sends."""
-        if self.remote:
-            return "; ".join(f"{c.name}={c.value}" for c in self.client.cookies)
-        return "; ".join(f"{c.key}={c.value}" for c in self.client._cookies.values())
+        """The Cookie header a socket opened by this browser (on a real server) sends."""
+        return "; ".join(f"{c.name}={c.value}" for c in self.client.cookies)
 
 
 def signed_in(email: str, password: str = PASSWORD, client=None, url: str | None = None) -> Browser:
