@@ -14,7 +14,7 @@ import pytest
 
 from app import create_app
 from extensions import db, socketio
-from tests.people import PASSWORD, Browser, csrf_from, new_couple, new_person, signed_in  # noqa: F401 - re-exported
+from tests.people import PASSWORD, new_couple, new_person, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 

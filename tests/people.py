@@ -1,8 +1,9 @@
-"""The tests' people: one way to make a person and a linked couple, one browser that signs in through the real form.
+"""The tests' people: one way to make a person and a linked couple, one browser that signs in through the form.
 
-Every test that needs a couple gets it from `new_couple` (the `linked_couple` fixture, the real-server worlds, the
-browser tests' `partners`), under whatever app context it runs in. Every HTTP sign-in goes through `Browser`, over a
-Flask test client or a real server's URL; the browser tests sign in through the same form with Chromium.
+Every test that needs a couple gets it from `new_couple` (the `linked_couple` fixture, the real-server worlds,
+the browser tests' `linked_partners`), under whatever app context it runs in. Every HTTP sign-in goes through
+`Browser`, over a Flask test client or a real server's URL; the browser tests sign in through the same form with
+Chromium.
 """
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import importlib
 import io
-import re
-import pkgutil
 from pathlib import Path
+import pkgutil
+import re
 
 import pytest
 
@@ -81,7 +81,7 @@ def test_route_answers_as_listed(case, role, worlds, client, login):
         if browser:
             data.setdefault("csrf_token", browser.token())
         else:
-            from tests.conftest import Browser
+            from tests.people import Browser
             data.setdefault("csrf_token", Browser(client).token("/login"))
         response = client.open(url, method=case.method, data=data)
     assert response.status_code in case.expected(role), (
@@ -97,7 +97,7 @@ def test_route_answers_as_listed(case, role, worlds, client, login):
 def test_a_deleted_account_cannot_sign_in_again(worlds, client, login):
     """The tombstone keeps no e-mail or password: the old credentials fail, on the form and in the service."""
     from couples import accounts
-    from tests.conftest import PASSWORD, Browser
+    from tests.people import PASSWORD, Browser
 
     world = worlds["deleted"]
     login(client, world.me)
@@ -131,7 +131,7 @@ def _send(client, case, url, data, files=()):
     """Send a case's request (with a CSRF token for any POST), files as multipart uploads."""
     if case.method == "GET":
         return client.get(url)
-    from tests.conftest import Browser
+    from tests.people import Browser
     form = {**data, "csrf_token": Browser(client).token("/login" if not data.get("_signed_in") else "/")}
     form.pop("_signed_in", None)
     for name in files:

@@ -169,7 +169,7 @@ def test_ordinary_names_of_any_script_are_accepted(app, name):
 
 
 def test_a_hidden_character_in_the_sign_up_form_is_a_calm_refusal(client):
-    from tests.conftest import Browser
+    from tests.people import Browser
 
     response = Browser(client).post("/signup", {"email": "maya@example.org", "display_name": "Maya\u202e",
                                                 "password": PASSWORD, "confirm": PASSWORD}, page="/signup")

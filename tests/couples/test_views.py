@@ -7,7 +7,8 @@ from app import create_app
 from couples import linking
 from couples.models import Couple, Invitation, LoginSession, User
 from extensions import db
-from tests.conftest import PASSWORD, TEST_SETTINGS, Browser
+from tests.conftest import TEST_SETTINGS
+from tests.people import PASSWORD, Browser
 
 
 def signup(client, email="alice@example.org", name="Alice Moreau", password=PASSWORD, confirm=None):

@@ -2,7 +2,6 @@
 socket clients: Socket.IO on the app processes (/couple, /dialogue), plain WebSockets on the relays (documents)."""
 from __future__ import annotations
 
-import itertools
 import re
 import threading
 import time
@@ -69,9 +68,6 @@ def relay_urls(processes):
     return [relay.url for relay in processes[2]]
 
 
-_numbers = itertools.count(1)
-
-
 class Couple:
     """A linked couple in the cluster's database: its id, its first document and both partners' emails."""
 
@@ -85,7 +81,7 @@ def new_scale_couple(setup_app) -> Couple:
     from tests.agreements.writing import new_document
 
     with setup_app.app_context():
-        couple, alice, bob = new_couple(tag=f".scale{next(_numbers)}")
+        couple, alice, bob = new_couple()
         made = Couple(couple.id, new_document(couple).id, alice.email, bob.email)
         db.session.remove()
     return made

@@ -121,7 +121,8 @@ def test_a_page_is_answered_while_people_sign_in(busy_world):
         tries.append((browser, browser.token("/login")))
 
     def sign_in(browser, token):
-        return browser.post("/login", {"email": "alice.busy@example.org", "password": PASSWORD, "csrf_token": token}, timeout=120)
+        return browser.post("/login", {"email": "alice.busy@example.org", "password": PASSWORD, "csrf_token": token},
+                            timeout=120)
 
     running = [_in_background(lambda s=s, t=t: sign_in(s, t).status_code) for s, t in tries]
     time.sleep(0.3)  # the sign-ins are being hashed now
@@ -142,7 +143,8 @@ def test_sign_ins_beyond_the_queue_bound_are_refused_calmly_and_lock_no_one_out(
         tries.append((browser, browser.token("/login")))
 
     def sign_in(browser, token):
-        return browser.post("/login", {"email": "erin.busy@example.org", "password": PASSWORD, "csrf_token": token}, timeout=120)
+        return browser.post("/login", {"email": "erin.busy@example.org", "password": PASSWORD, "csrf_token": token},
+                            timeout=120)
 
     running = [_in_background(lambda s=s, t=t: sign_in(s, t)) for s, t in tries]
     for thread, _ in running:

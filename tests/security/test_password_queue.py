@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, Browser
+from tests.people import PASSWORD, Browser
 from tests.security.test_sign_in_limits import DAN, NEW_PASSWORD, limited, sign_in  # noqa: F401
 from tests.security.test_web_security import limiter_clock  # noqa: F401
 

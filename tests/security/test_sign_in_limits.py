@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
 from argon2 import PasswordHasher
+import pytest
 
-from tests.conftest import PASSWORD, TEST_SETTINGS, Browser
+from tests.conftest import TEST_SETTINGS
+from tests.people import PASSWORD, Browser
 from tests.security.test_web_security import limiter_clock  # noqa: F401
 
 DAN = "dan@example.org"

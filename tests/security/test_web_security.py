@@ -8,7 +8,8 @@ import socketio
 
 from tests.agreements.conftest import live_world  # noqa: F401  (a real server with Alice and Bob linked)
 from tests.authz import World, changed_tables, fingerprint
-from tests.conftest import PASSWORD, TEST_SETTINGS, Browser
+from tests.conftest import TEST_SETTINGS
+from tests.people import PASSWORD, Browser
 from tests.test_authorization_matrix import CASES, worlds  # noqa: F401  (the worlds fixture)
 
 GETS = [case for case in CASES if case.method == "GET"]
